@@ -21,7 +21,8 @@ def order_sequence(orders: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     orders : pandas.DataFrame
-        ``customer_id``, ``order_date``, ``amount`` (``order_id`` breaks ties).
+        ``customer_id``, ``order_date``, ``amount``; orders at the same
+        moment keep their input order.
 
     Returns
     -------
@@ -30,15 +31,21 @@ def order_sequence(orders: pd.DataFrame) -> pd.DataFrame:
         the first purchase), ``days_since_previous`` (NaN for the first) and
         ``days_since_first``.
     """
-    keys = ["customer_id", "order_date"] + (["order_id"] if "order_id" in orders.columns else [])
-    seq = orders.sort_values(keys, kind="stable").reset_index(drop=True)
-    new_customer = seq["customer_id"].ne(seq["customer_id"].shift())
-    seq["order_number"] = seq.groupby("customer_id", sort=False).cumcount() + 1
-    day = seq["order_date"].dt.normalize()
-    previous = day.shift().where(~new_customer)
-    seq["days_since_previous"] = (day - previous).dt.days
-    first = day.where(new_customer).ffill()
-    seq["days_since_first"] = (day - first).dt.days
+    # Sorting on integer codes is far faster than on string ids; lexsort is
+    # stable, so orders at the same moment keep their input order.
+    codes, _ = pd.factorize(orders["customer_id"].to_numpy(dtype=object), sort=True)
+    order = np.lexsort((orders["order_date"].to_numpy(), codes))
+    seq = orders.iloc[order].reset_index(drop=True)
+    codes = codes[order]
+    new_customer = np.r_[True, codes[1:] != codes[:-1]][: len(codes)]
+    starts = np.flatnonzero(new_customer)
+    run = np.cumsum(new_customer) - 1
+    seq["order_number"] = np.arange(len(seq)) - starts[run] + 1
+    day = seq["order_date"].dt.normalize().to_numpy()
+    previous = np.r_[day[:1], day[:-1]]
+    gap = pd.Series((day - previous) / np.timedelta64(1, "D"), index=seq.index)
+    seq["days_since_previous"] = gap.where(~new_customer)
+    seq["days_since_first"] = (day - day[starts[run]]) / np.timedelta64(1, "D")
     return seq
 
 
@@ -70,22 +77,29 @@ def customer_purchases(
     """
     as_of = pd.Timestamp(as_of)
     seq = order_sequence(orders[orders["order_date"] <= as_of + pd.Timedelta(days=1) - pd.Timedelta("1ns")])
-    grouped = seq.groupby("customer_id", sort=True)
+    if seq.empty:
+        empty = pd.DataFrame(columns=["first_order", "last_order", "n_orders", "revenue", "aov", "is_repeat",
+                                      "tenure_days", "first_year_value", "first_year_complete"])
+        return empty.rename_axis("customer_id")
+    new_customer = seq["order_number"].to_numpy() == 1
+    starts = np.flatnonzero(new_customer)
+    ends = np.r_[starts[1:], len(seq)] - 1
+    dates = seq["order_date"].to_numpy()
+    amounts = seq["amount"].to_numpy(dtype="float64")
+    in_first_year = seq["days_since_first"].to_numpy() < first_year_days
     result = pd.DataFrame(
         {
-            "first_order": grouped["order_date"].min(),
-            "last_order": grouped["order_date"].max(),
-            "n_orders": grouped.size(),
-            "revenue": grouped["amount"].sum(),
-        }
+            "first_order": dates[starts],
+            "last_order": dates[ends],
+            "n_orders": ends - starts + 1,
+            "revenue": np.add.reduceat(amounts, starts),
+            "first_year_value": np.add.reduceat(np.where(in_first_year, amounts, 0.0), starts),
+        },
+        index=pd.Index(seq["customer_id"].to_numpy()[starts], name="customer_id"),
     )
     result["aov"] = result["revenue"] / result["n_orders"]
     result["is_repeat"] = result["n_orders"] >= 2
     result["tenure_days"] = (as_of.normalize() - result["first_order"].dt.normalize()).dt.days
-    in_first_year = seq["days_since_first"] < first_year_days
-    result["first_year_value"] = (
-        seq["amount"].where(in_first_year, 0.0).groupby(seq["customer_id"]).sum()
-    )
     result["first_year_complete"] = result["tenure_days"] >= first_year_days
     result.index.name = "customer_id"
     return result
