@@ -1,0 +1,551 @@
+"""Run the workbook: validate the data, execute the notebooks, render the reports.
+
+:func:`run_workbook` is the Python API behind ``kando run``.  A run writes
+into ``reports/<brand>-<YYYYMMDD-HHMMSS>/`` (or ``out_dir``):
+
+- ``NN_name.ipynb``: each executed notebook (with the error in place when it
+  failed);
+- ``NN_name.pdf``: one report per notebook;
+- ``combined.pdf``: cover, contents with page numbers, every report;
+- ``manifest.json``: inputs' SHA-256, parameters, versions, git commit, timings;
+- ``outputs/``: files the notebooks export, when they take an ``output_dir``
+  parameter and the run does not set it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import multiprocessing
+import os
+import re
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from helpers.report import notebooks as nb_files
+from helpers.report import parameters as params_mod
+from helpers.report.errors import ReportUsageError
+from helpers.report.execute import CellFailure, OutputIssue
+
+#: File name of the combined report inside a run folder.
+COMBINED_PDF = "combined.pdf"
+#: File name of the manifest inside a run folder.
+MANIFEST = "manifest.json"
+#: Parameter through which notebooks take the folder for their exports.
+OUTPUT_DIR_PARAMETER = "output_dir"
+#: Brand used when neither the parameters nor the notebooks name one.
+FALLBACK_BRAND = "kando"
+
+
+@dataclass
+class NotebookResult:
+    """What one notebook of a run produced.
+
+    Attributes
+    ----------
+    name : str
+        Notebook stem (``01_loyalty``).
+    source : pathlib.Path
+    title : str
+        First markdown heading.
+    executed : pathlib.Path
+        The executed notebook.
+    pdf : pathlib.Path or None
+        Its report; ``None`` with ``--no-pdf`` or when it failed.
+    parameters : dict
+        Values injected into the notebook.
+    effective_parameters : dict
+        Its defaults with the injected values applied.
+    failure : CellFailure or None
+    issues : list of OutputIssue
+        stderr and stray reprs, left out of the PDF.
+    personal_data : dict
+        Personal columns whose values were found in the report text (the
+        PDF is then not written).
+    seconds : dict
+        ``execute``, ``render`` and ``total`` wall times; ``kernel_cpu`` and
+        ``render_cpu``, CPU seconds of the kernel and of the rendering.
+    """
+
+    name: str
+    source: Path
+    title: str
+    executed: Path
+    pdf: Path | None = None
+    parameters: dict = field(default_factory=dict)
+    effective_parameters: dict = field(default_factory=dict)
+    failure: CellFailure | None = None
+    issues: list[OutputIssue] = field(default_factory=list)
+    personal_data: dict = field(default_factory=dict)
+    seconds: dict = field(default_factory=dict)
+    body_html: str | None = field(default=None, repr=False)
+    layout: bytes | None = field(default=None, repr=False)  # the PDF without page numbers
+
+    @property
+    def ok(self) -> bool:
+        """True when the notebook ran and its report holds no personal data."""
+        return self.failure is None and not self.personal_data
+
+    def error_message(self, lang: str = "ja") -> str | None:
+        """Message naming the notebook and what went wrong; ``None`` when ok."""
+        if self.failure is not None:
+            return self.failure.format(self.source.name, lang)
+        if self.personal_data:
+            columns = ", ".join(f"{c} ({n})" for c, n in sorted(self.personal_data.items()))
+            if lang == "ja":
+                return (f"失敗: {self.source.name}: レポートに個人情報が含まれています: {columns}。"
+                        f"PDF は作成していません。実行済みノートブック: {self.executed}")
+            return (f"FAILED: {self.source.name}: the report shows personal data: {columns}. "
+                    f"No PDF written. Executed notebook: {self.executed}")
+        return None
+
+
+@dataclass
+class RunResult:
+    """Everything a run wrote.
+
+    Attributes
+    ----------
+    out_dir : pathlib.Path
+    notebooks : list of NotebookResult
+        In run order.
+    combined_pdf : pathlib.Path or None
+    manifest : pathlib.Path
+    parameters : dict
+        Values set for the run (file, keywords, overrides), data_dir absolute.
+    changed_parameters : dict
+        Those that differ from the notebooks' defaults.
+    seconds : float
+        Wall time of the whole run.
+    """
+
+    out_dir: Path
+    notebooks: list[NotebookResult]
+    combined_pdf: Path | None
+    manifest: Path
+    parameters: dict
+    changed_parameters: dict
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        """True when every notebook succeeded."""
+        return all(r.ok for r in self.notebooks)
+
+    @property
+    def failures(self) -> list[NotebookResult]:
+        """The notebooks that failed."""
+        return [r for r in self.notebooks if not r.ok]
+
+    @property
+    def exit_code(self) -> int:
+        """0 when every notebook succeeded, 1 otherwise."""
+        return 0 if self.ok else 1
+
+
+@dataclass(frozen=True)
+class _Task:
+    source: Path
+    executed: Path
+    pdf: Path | None
+    parameters: dict
+    brand: str
+    title: str
+    lang: str
+
+
+def block_slow_optional_imports() -> None:
+    """Keep ``rfc3987_syntax`` from loading in this process.
+
+    jsonschema (under nbformat) imports it, when installed, for an IRI format
+    check notebooks never use; it builds a grammar at import and costs about
+    2.5 s per process.  Blocking it makes jsonschema skip that one check.
+    """
+    if "rfc3987_syntax" not in sys.modules:
+        sys.modules["rfc3987_syntax"] = None
+
+
+def _run_task(task: _Task) -> NotebookResult:
+    """Execute one notebook and render its PDF (runs in a worker process)."""
+    from helpers.report import execute, render
+
+    block_slow_optional_imports()
+    start = time.perf_counter()
+    task.executed.parent.mkdir(parents=True, exist_ok=True)
+    if task.pdf is not None:
+        task.pdf.unlink(missing_ok=True)  # never leave a previous run's report beside a failure
+    run = execute.execute_notebook(task.source, task.executed, task.parameters)
+    result = NotebookResult(
+        name=task.source.stem,
+        source=task.source,
+        title=task.title,
+        executed=task.executed,
+        parameters=dict(task.parameters),
+        failure=run.failure,
+        issues=run.issues,
+        seconds={"execute": round(run.seconds, 3), "kernel_cpu": round(run.kernel_cpu, 3)},
+    )
+    if run.failure is None:
+        render_start, render_cpu = time.perf_counter(), time.process_time()
+        result.title = nb_files.notebook_title(run.notebook)
+        try:
+            result.body_html = render.notebook_body_html(run.notebook)
+            if task.pdf is not None:
+                section = render.Section(result.name, result.title, result.body_html)
+                result.layout = render.render_pdf(render.section_html(section, task.brand, task.lang), task.brand)
+                result.pdf = render.write_numbered(result.layout, task.pdf, f"{task.brand} — {result.title}")
+        except Exception as error:  # one report that cannot be drawn does not stop the others
+            result.body_html = result.layout = result.pdf = None
+            result.failure = CellFailure(None, None, "", f"{type(error).__name__}: {error}", task.executed, "render")
+        result.seconds["render"] = round(time.perf_counter() - render_start, 3)
+        result.seconds["render_cpu"] = round(time.process_time() - render_cpu, 3)
+    result.seconds["total"] = round(time.perf_counter() - start, 3)
+    return result
+
+
+def default_jobs() -> int:
+    """Parallel notebook runs by default: the number of CPUs."""
+    return max(1, os.cpu_count() or 1)
+
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
+
+
+def run_folder_name(brand: str, when: _dt.datetime) -> str:
+    """``<brand>-<YYYYMMDD-HHMMSS>``, the brand made safe as a file name."""
+    safe = _UNSAFE.sub("_", str(brand)).strip("._") or FALLBACK_BRAND
+    return f"{safe}-{when:%Y%m%d-%H%M%S}"
+
+
+def _new_run_dir(root: Path, brand: str, when: _dt.datetime) -> Path:
+    base = root / "reports" / run_folder_name(brand, when)
+    candidate, n = base, 1
+    while candidate.exists():
+        n += 1
+        candidate = base.with_name(f"{base.name}-{n}")
+    return candidate
+
+
+def _emit(message: str, stream) -> None:
+    from tqdm import tqdm
+
+    tqdm.write(message, file=stream)
+
+
+def _period(validation) -> tuple:
+    """First and last order date, from the validation summaries."""
+    for summary in validation.summaries:
+        if summary.table == "orders":
+            return summary.first_date, summary.last_date
+    return None, None
+
+
+def _changed(values: Mapping, known: Mapping, root: Path) -> dict:
+    from helpers import io
+    from helpers.report.manifest import display_path
+
+    changed = {}
+    for name, value in values.items():
+        default = known[name].default if name in known else None
+        if name == "data_dir":
+            if default is None or io.resolve_path(str(default)) != Path(str(value)):
+                changed[name] = display_path(value, root)
+        elif value != default:
+            changed[name] = value
+    return changed
+
+
+def _personal_index(data_dir: Path, as_of) -> object:
+    from helpers import io
+    from helpers.report.privacy_guard import PersonalDataIndex
+
+    if io.find_table_file(data_dir, "customers") is None:
+        return PersonalDataIndex()
+    dataset = io.load_data(data_dir, as_of=as_of, tables=["customers"])
+    return PersonalDataIndex.from_customers(dataset.customers)
+
+
+def _input_files(data_dir: Path, params_file: Path | None, sources: list[Path]) -> list[Path]:
+    from helpers import io
+
+    data_files = [p for p in data_dir.iterdir() if p.is_file() and p.suffix.lower() in io.TABLE_SUFFIXES]
+    return data_files + ([params_file] if params_file else []) + list(sources)
+
+
+def run_workbook(
+    data_dir: str | Path | None = None,
+    params: Mapping | str | Path | None = None,
+    notebooks: str | list[str] | None = None,
+    out_dir: str | Path | None = None,
+    pdf: bool = True,
+    jobs: int | None = None,
+    lang: str | None = None,
+    notebooks_dir: str | Path | None = None,
+    overrides: list[tuple[str, str]] | None = None,
+    progress: bool = True,
+    stream=None,
+) -> RunResult:
+    """Validate the data, execute the report notebooks and render the reports.
+
+    Parameters
+    ----------
+    data_dir : str or pathlib.Path, optional
+        Data directory (relative paths against the project root); the
+        notebooks' ``data_dir`` default when omitted.
+    params : mapping, or str / pathlib.Path of a YAML file, optional
+        Parameter values.
+    notebooks : str or list of str, optional
+        Which notebooks (``"01,04"``, ``["ltv"]``); all report notebooks by
+        default.
+    out_dir : str or pathlib.Path, optional
+        Output folder; ``reports/<brand>-<YYYYMMDD-HHMMSS>/`` by default.
+    pdf : bool
+        Render the PDFs (per notebook and combined).
+    jobs : int, optional
+        Notebooks run at the same time; the number of CPUs by default.
+    lang : {"ja", "en"}, optional
+        Sets the ``lang`` parameter and the language of the cover and of the
+        messages.
+    notebooks_dir : str or pathlib.Path, optional
+        Where the notebooks are; ``notebooks/`` of the project root by default.
+    overrides : list of (name, text), optional
+        ``-p NAME VALUE`` pairs, applied last; values read as YAML scalars.
+    progress : bool
+        Show a progress bar and per-notebook lines.
+    stream : file-like, optional
+        Where messages go (``sys.stdout`` by default).
+
+    Returns
+    -------
+    RunResult
+        ``result.ok`` is False when a notebook failed; the other reports are
+        still written.
+
+    Raises
+    ------
+    helpers.io.DataValidationError
+        When the data has problems; ``err.report`` lists them and nothing ran.
+    UnknownParameterError
+        For a parameter none of the chosen notebooks declares (a
+        ReportUsageError).
+    ReportUsageError
+        For an unknown notebook name, an empty notebooks folder or a bad
+        parameter file.
+    FileNotFoundError
+        When the data directory does not exist.
+    """
+    from helpers import io
+    from helpers.report import render
+    from helpers.report.manifest import (
+        display_path, git_state, input_hashes, package_versions, write_manifest,
+    )
+
+    started = time.perf_counter()
+    run_date = _dt.datetime.now().replace(microsecond=0)
+    stream = stream or sys.stdout
+    block_slow_optional_imports()
+
+    folder = nb_files.resolve_notebooks_dir(notebooks_dir)
+    available = nb_files.discover_notebooks(folder)
+    if not available:
+        raise ReportUsageError(f"レポート用ノートブックがありません / no report notebooks (NN_*.ipynb) in {folder}")
+    chosen = nb_files.select_notebooks(available, notebooks)
+
+    declared = {p.stem: params_mod.notebook_parameters(p) for p in chosen}
+    if progress:
+        for path in chosen:
+            missed = params_mod.papermill_unreadable(path)
+            if missed:
+                _emit(f"注意 / WARNING: {path.name}: papermill cannot read the parameters {', '.join(missed)} "
+                      "(a line with more than one '='); they are used, but `papermill --help-notebook` omits them",
+                      stream)
+    known = params_mod.known_parameters(declared)
+    params_file = None
+    if isinstance(params, (str, Path)):
+        params_file = io.resolve_path(params)
+        file_values = params_mod.load_params_file(params_file)
+    else:
+        file_values = dict(params or {})
+    keyword_values = {}
+    if data_dir is not None and "data_dir" in known:
+        keyword_values["data_dir"] = str(data_dir)
+    if lang is not None and "lang" in known:
+        keyword_values["lang"] = lang
+    others = [p for p in available if p not in chosen] if file_values else []
+    workbook_names = set(known).union(*(params_mod.notebook_parameters(p) for p in others))
+    values = params_mod.merge_parameters(known, {**file_values, **keyword_values}, overrides, workbook_names)
+
+    data_default = known["data_dir"].default if "data_dir" in known else "data/sample"
+    data_path = io.resolve_path(str(values.get("data_dir", data_dir if data_dir is not None else data_default)))
+    if "data_dir" in known:
+        values["data_dir"] = str(data_path)
+    as_of = values.get("as_of", known["as_of"].default if "as_of" in known else None)
+    brand = str(values.get("brand", known["brand"].default if "brand" in known else FALLBACK_BRAND))
+    lang = lang or str(values.get("lang", known["lang"].default if "lang" in known else "ja"))
+
+    validate_start = time.perf_counter()
+    validation = io.validate_data_dir(data_path, as_of=as_of)
+    validate_seconds = time.perf_counter() - validate_start
+    if not validation.ok:
+        raise io.DataValidationError(validation)
+
+    out = io.resolve_path(out_dir) if out_dir is not None else _new_run_dir(io.PROJECT_ROOT, brand, run_date)
+    out.mkdir(parents=True, exist_ok=True)
+    changed = _changed(values, known, io.PROJECT_ROOT)
+    if OUTPUT_DIR_PARAMETER in known and OUTPUT_DIR_PARAMETER not in values:
+        # the notebooks' exports (CSV files) go with this run's reports, not into a shared folder
+        values[OUTPUT_DIR_PARAMETER] = str(out / "outputs")
+    titles = {p.stem: nb_files.notebook_title(p) for p in chosen}
+    tasks = [
+        _Task(
+            source=p,
+            executed=out / p.name,
+            pdf=(out / f"{p.stem}.pdf") if pdf else None,
+            parameters=params_mod.parameters_for(declared[p.stem], values),
+            brand=brand,
+            title=titles[p.stem],
+            lang=lang,
+        )
+        for p in chosen
+    ]
+    jobs = max(1, min(jobs or default_jobs(), len(tasks)))
+    results = _execute_all(tasks, jobs, data_path, as_of, pdf, lang, progress, stream)
+    for result in results:
+        result.effective_parameters = params_mod.effective_parameters(declared[result.name], result.parameters)
+
+    combined, combined_seconds = None, 0.0
+    (out / COMBINED_PDF).unlink(missing_ok=True)
+    done = [r for r in results if r.ok]
+    if pdf and done:
+        combine_start = time.perf_counter()
+        cover = render.Cover(brand, _period(validation), run_date, as_of, changed,
+                             {name: p.help for name, p in known.items()})
+        parts = [(render.Section(r.name, r.title, r.body_html), r.layout) for r in done]
+        combined = render.write_combined(parts, cover, brand, out / COMBINED_PDF, lang)
+        combined_seconds = time.perf_counter() - combine_start
+        if progress:
+            label = "統合レポート" if lang == "ja" else "combined report"
+            _emit(f"{label}: {combined.name} ({combined_seconds:.1f} s)", stream)
+
+    total = time.perf_counter() - started
+    root = io.PROJECT_ROOT
+    manifest = {
+        "kando_manifest": 1,
+        "created": run_date.isoformat(),
+        "brand": brand,
+        "lang": lang,
+        "data_dir": display_path(data_path, root),
+        "as_of": as_of,
+        "data_period": [str(d.date()) if d is not None else None for d in _period(validation)],
+        "params_file": display_path(params_file, root) if params_file else None,
+        "parameters": {
+            "set": values,
+            "changed_from_defaults": changed,
+            "defaults": {name: p.default for name, p in known.items()},
+        },
+        "inputs": input_hashes(_input_files(data_path, params_file, chosen), root),
+        "notebooks": [
+            {
+                "name": r.name,
+                "title": r.title,
+                "source": display_path(r.source, root),
+                "executed": r.executed.name,
+                "pdf": r.pdf.name if r.pdf else None,
+                "status": "ok" if r.ok else "failed",
+                "error": r.error_message("en"),
+                "parameters": r.effective_parameters,
+                "injected_parameters": r.parameters,
+                "issues": [{"cell": i.cell_index, "kind": i.kind, "text": i.text} for i in r.issues],
+                "seconds": r.seconds,
+            }
+            for r in results
+        ],
+        "combined_pdf": combined.name if combined else None,
+        "versions": package_versions(),
+        "git": git_state(root),
+        "jobs": jobs,
+        "timings": {
+            "validate": round(validate_seconds, 3),
+            "notebooks": {r.name: r.seconds for r in results},
+            "combined_pdf": round(combined_seconds, 3),
+            "total": round(total, 3),
+        },
+    }
+    manifest_path = write_manifest(manifest, out / MANIFEST)
+    return RunResult(out, results, combined, manifest_path, values, changed, round(total, 3))
+
+
+def _preload_renderer() -> None:
+    import nbconvert  # noqa: F401
+    import weasyprint  # noqa: F401
+
+
+def _execute_all(tasks, jobs, data_path, as_of, pdf, lang, progress, stream) -> list[NotebookResult]:
+    """Run the tasks (in a process pool when ``jobs > 1``) with a progress bar."""
+    from tqdm import tqdm
+
+    results: dict[Path, NotebookResult] = {}
+    bar = tqdm(total=len(tasks), desc="notebooks", unit="nb", disable=not progress, file=sys.stderr, leave=False)
+    personal = None
+
+    def finish(result: NotebookResult) -> None:
+        nonlocal personal
+        if pdf and result.failure is None and result.body_html is not None:
+            if personal is None:
+                personal = _personal_index(data_path, as_of)
+            from helpers.report.render import visible_text
+
+            result.personal_data = personal.find(result.title + "\n" + visible_text(result.body_html))
+            if result.personal_data and result.pdf is not None:
+                result.pdf.unlink(missing_ok=True)
+                result.pdf = None
+        results[result.source] = result
+        bar.update(1)
+        if progress:
+            for issue in result.issues:
+                _emit(issue.format(result.source.name, lang), stream)
+            status = "ok" if result.ok else ("失敗" if lang == "ja" else "FAILED")
+            _emit(f"{result.source.name:<32} {result.seconds['total']:6.1f} s  {status}", stream)
+        message = result.error_message(lang)
+        if message:
+            _emit(message, stream)
+
+    if pdf and jobs > 1:
+        # the combined PDF needs these at the end; load them while the workers run
+        threading.Thread(target=_preload_renderer, daemon=True).start()
+    def crashed(task: _Task, error: BaseException) -> NotebookResult:
+        return NotebookResult(
+            task.source.stem, task.source, task.title, task.executed, parameters=dict(task.parameters),
+            failure=CellFailure(None, None, "", f"{type(error).__name__}: {error}", task.executed),
+            seconds={"total": 0.0},
+        )
+
+    try:
+        if jobs == 1:
+            for task in tasks:
+                try:
+                    result = _run_task(task)
+                except Exception as error:
+                    result = crashed(task, error)
+                finish(result)
+        else:
+            context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=block_slow_optional_imports) as pool:
+                pending: dict[Future, _Task] = {pool.submit(_run_task, t): t for t in tasks}
+                personal = _personal_index(data_path, as_of) if pdf else None  # while the kernels work
+                while pending:
+                    finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        task = pending.pop(future)
+                        try:
+                            result = future.result()
+                        except Exception as error:  # the worker itself died
+                            result = crashed(task, error)
+                        finish(result)
+    finally:
+        bar.close()
+    return [results[t.source] for t in tasks]
