@@ -25,3 +25,16 @@ def test_use_style_survives_a_later_call_and_is_idempotent():
     use_style(context="paper")
     assert plt.rcParams["font.sans-serif"][0] == FONT_NAME
     assert plt.rcParams["axes.unicode_minus"] is False
+
+
+def test_seaborn_theme_keeps_the_japanese_font(tmp_path):
+    import seaborn as sns
+
+    use_style(seaborn_theme=True)
+    fig, ax = plt.subplots()
+    sns.barplot(x=["配送", "開封"], y=[1, 2], ax=ax)
+    label = ax.get_xticklabels()[0]
+    used = font_manager.findfont(label.get_fontproperties(), fallback_to_default=False)
+    assert used == str(font_path())
+    plt.close(fig)
+    use_style()
