@@ -1,0 +1,196 @@
+"""Benchmark of the loyalty, role-model and monthly-tracking notebooks' analyses.
+
+Generates the synthetic sample (``kando sample --customers 1000000`` in
+memory), then times each analysis call the three notebooks make, in order,
+and measures the peak memory each call allocates (tracemalloc, in a second
+pass so that tracing does not slow the timed pass).  Target: each notebook's
+analysis in 60 s or less for 1,000,000 customers.  CPU seconds are printed
+beside wall seconds: on a busy machine they show what the code itself costs.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_loyalty.py [--customers 1000000] [--no-memory]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+from helpers import journey, loyalty, sample, tracking
+from helpers.purchases import customer_purchases
+
+TARGET_SECONDS = 60.0
+
+
+def _steps(tables: dict, as_of: str, out_dir: Path) -> list[tuple[str, str, callable]]:
+    """(notebook, call, function) in notebook order; later steps use earlier results."""
+    state: dict = {}
+    customers, orders, nps, fan = tables["customers"], tables["orders"], tables["nps"], tables["fan_survey"]
+
+    def purchases():
+        state["purchases"] = customer_purchases(orders, as_of)
+
+    def responses():
+        state["responses"] = loyalty.latest_responses(nps, as_of)
+
+    def overall():
+        loyalty.nps_table(state["responses"])
+
+    def trend():
+        loyalty.nps_trend(nps, as_of, freq="M")
+
+    def groups():
+        state["groups"] = loyalty.customer_groups(customers, "acquisition_channel", orders=orders, as_of=as_of)
+
+    def by_group():
+        loyalty.compare_nps(loyalty.nps_by_group(state["responses"], state["groups"]))
+
+    def first_product():
+        loyalty.customer_groups(customers, "first_product", orders=orders, as_of=as_of)
+
+    def subscription():
+        loyalty.customer_groups(customers, "subscription", orders=orders, as_of=as_of)
+
+    def segments():
+        state["segments"] = loyalty.customer_segments(customers, nps, as_of)
+
+    def value():
+        state["value"] = loyalty.value_by_group(state["segments"], state["purchases"])
+        loyalty.segment_playbook(state["value"])
+
+    def segment_list():
+        state["list"] = loyalty.segment_list(state["segments"], state["purchases"], nps, as_of)
+
+    def export_list():
+        state["list"].to_csv(out_dir / "loyalty_segments.csv", index=False, encoding="utf-8-sig")
+
+    def fan_answers():
+        state["answers"] = loyalty.fan_answers(fan, as_of, nps=nps, purchases=state["purchases"])
+
+    def fan_matrices():
+        answers = state["answers"]
+        loyalty.fan_matrix(answers, "count")
+        loyalty.fan_matrix(answers, "share")
+        loyalty.fan_matrix(answers, "nps", min_n=5)
+        loyalty.fan_matrix(answers, "mean", value="first_year_value", min_n=5)
+        loyalty.nps_table(answers.dropna(subset=["score"]), by="fan_stage")
+
+    def fan_tiers():
+        loyalty.fan_tier_summary(state["answers"], loyalty.fan_tiers(state["answers"]))
+
+    def expectations():
+        loyalty.expectation_table(tables["journey"])
+
+    def candidates():
+        state["candidates"] = journey.role_model_candidates(customers, orders, nps, as_of)
+
+    def funnel():
+        journey.role_model_funnel(state["candidates"])
+        state["ids"] = journey.role_model_ids(state["candidates"])
+
+    def timelines():
+        state["timelines"] = journey.purchase_timelines(orders, state["ids"], as_of)
+        state["gaps"] = journey.purchase_gaps(state["timelines"])
+
+    def interview():
+        journey.interview_questions(state["ids"], state["gaps"])
+        journey.interview_list(state["candidates"], customers, state["gaps"], as_of)
+
+    def segment_groups():
+        state["segment_groups"] = loyalty.customer_groups(customers, "segment", nps=nps, as_of=as_of)
+
+    def monthly():
+        state["monthly"] = tracking.monthly_metric(orders, state["segment_groups"], "revenue", as_of)
+
+    def monthly_repeat():
+        tracking.monthly_metric(orders, state["segment_groups"], "repeat_rate", as_of)
+
+    def streaks():
+        state["streaks"] = tracking.improvement_streaks(state["monthly"])
+        tracking.streak_summary(tracking.recent_months(state["streaks"], 12))
+
+    return [
+        ("01", "purchases.customer_purchases", purchases),
+        ("01", "loyalty.latest_responses", responses),
+        ("01", "loyalty.nps_table", overall),
+        ("01", "loyalty.nps_trend (monthly)", trend),
+        ("01", "loyalty.customer_groups (acquisition)", groups),
+        ("01", "loyalty.nps_by_group + compare_nps", by_group),
+        ("01*", "loyalty.customer_groups (first_product)", first_product),
+        ("01*", "loyalty.customer_groups (subscription)", subscription),
+        ("01", "loyalty.customer_segments", segments),
+        ("01", "loyalty.value_by_group + playbook", value),
+        ("01", "loyalty.segment_list", segment_list),
+        ("01", "segment list CSV (1 row per customer)", export_list),
+        ("01", "loyalty.fan_answers", fan_answers),
+        ("01", "loyalty.fan_matrix x4 + stage NPS", fan_matrices),
+        ("01", "loyalty.fan_tiers + summary", fan_tiers),
+        ("01", "loyalty.expectation_table", expectations),
+        ("02", "journey.role_model_candidates", candidates),
+        ("02", "journey.role_model_funnel + ids", funnel),
+        ("02", "journey.purchase_timelines + gaps", timelines),
+        ("02", "journey.interview_questions + list", interview),
+        ("07", "loyalty.customer_groups (segment)", segment_groups),
+        ("07", "tracking.monthly_metric (revenue)", monthly),
+        ("07*", "tracking.monthly_metric (repeat_rate)", monthly_repeat),
+        ("07", "tracking.improvement_streaks + summary", streaks),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--customers", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=sample.DEFAULT_SEED)
+    parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc pass")
+    args = parser.parse_args(argv)
+
+    start = time.perf_counter()
+    tables = sample.generate_sample(args.customers, seed=args.seed)
+    print(
+        f"sample: {args.customers:,} customers, {len(tables['orders']):,} orders, {len(tables['nps']):,} NPS "
+        f"answers, {len(tables['fan_survey']):,} fan answers (generated in {time.perf_counter() - start:.1f} s)"
+    )
+    as_of = sample.AS_OF
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out_dir = Path(tmp)
+        timed = []
+        for notebook, name, step in _steps(tables, as_of, out_dir):
+            t0, c0 = time.perf_counter(), time.process_time()
+            step()
+            timed.append((notebook, name, time.perf_counter() - t0, time.process_time() - c0))
+        peaks = {}
+        if not args.no_memory:
+            for _, name, step in _steps(tables, as_of, out_dir):
+                tracemalloc.start()
+                step()
+                peaks[name] = tracemalloc.get_traced_memory()[1]
+                tracemalloc.stop()
+
+    print(f"{'nb':<5}{'step':<44}{'time (s)':>10}{'cpu (s)':>9}{'peak (MB)':>12}")
+    for notebook, name, seconds, cpu in timed:
+        peak = f"{peaks[name] / 2**20:,.0f}" if name in peaks else "-"
+        print(f"{notebook:<5}{name:<44}{seconds:>10.2f}{cpu:>9.2f}{peak:>12}")
+    print("(* a parameter alternative, not run with the defaults; counted in its notebook's total)")
+    ok = True
+    for notebook in ("01", "02", "07"):
+        total = sum(s for nb, _, s, _ in timed if nb.rstrip("*") == notebook)
+        cpu = sum(c for nb, _, _, c in timed if nb.rstrip("*") == notebook)
+        verdict = "OK" if total <= TARGET_SECONDS else "TOO SLOW"
+        ok &= total <= TARGET_SECONDS
+        print(
+            f"notebook {notebook} analysis: {total:6.2f} s wall, {cpu:6.2f} s cpu "
+            f"(target <= {TARGET_SECONDS:.0f} s: {verdict})"
+        )
+    print(f"process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10:,.0f} MB")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
