@@ -1,0 +1,1173 @@
+"""The journey workshop: edit a journey worksheet live, with ipywidgets.
+
+Consultants run ``notebooks/workshop.ipynb`` with a client: load a journey
+worksheet (the sample, a filled ``kando template`` file, or a blank one),
+move each step's emotion slider, and watch the emotion curve (as-is and
+to-be on one chart), the friction points (the detection of notebook 05) and
+an LTV what-if (the calculation of notebook 06) update as they edit.  The
+edited worksheet is saved back as ``.csv`` or ``.xlsx`` in the data
+contract's format, so that the next ``kando run`` uses it.
+
+This module is orchestration: it reads and writes worksheet files and draws
+widgets, and leaves every number to :mod:`helpers.emotion`,
+:mod:`helpers.friction` and :mod:`helpers.ltv`.  The notebook only builds a
+:class:`JourneyWorkshop` and shows it.
+"""
+
+from __future__ import annotations
+
+import html
+import io as _stdio
+import os
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+
+from helpers import emotion, friction, io, labels, ltv, schemas, template
+
+#: Columns of the journey table, in the worksheet template's order.
+JOURNEY_COLUMNS: tuple[str, ...] = template.JOURNEY_COLUMNS
+
+#: Header styles a worksheet can be saved with.
+HEADER_STYLES: tuple[str, ...] = ("snake", "ja")
+
+#: Sheet name of a saved ``.xlsx`` worksheet (the template's sheet).
+SHEET_NAME = template.DATA_SHEET["ja"]
+
+
+# ----------------------------------------------------------------------------
+# Worksheets: load, blank, save
+# ----------------------------------------------------------------------------
+
+
+@dataclass
+class WorksheetLoad:
+    """A journey worksheet read for the workshop.
+
+    Attributes
+    ----------
+    path : pathlib.Path or None
+        The file read (None for a blank worksheet).
+    frame : pandas.DataFrame
+        The journey rows, contract columns typed (empty when there are
+        problems).
+    problems : list of helpers.io.Problem
+        Everything wrong with the file, as :func:`helpers.io.read_table`
+        reports it.
+    notes : list of str
+        Information that is not an error (sheet read, blank lines skipped).
+    """
+
+    path: Path | None
+    frame: pd.DataFrame
+    problems: list[io.Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when the worksheet can be edited (no problem, at least one row)."""
+        return not self.problems and len(self.frame) > 0
+
+    def format(self, lang: str = labels.DEFAULT_LANG) -> str:
+        """The problems and notes as text, one per line."""
+        ja = labels.check_lang(lang) == "ja"
+        lines = list(self.notes)
+        if self.problems:
+            head = f"問題 {len(self.problems):,} 件" if ja else f"{len(self.problems):,} problems"
+            lines.append(head + ":")
+            lines.extend("  " + p.format(lang) for p in self.problems)
+        elif len(self.frame) == 0:
+            lines.append("ワークシートに行がありません" if ja else "the worksheet has no rows")
+        return "\n".join(lines)
+
+
+def tidy_journey(frame: pd.DataFrame) -> pd.DataFrame:
+    """Journey rows in canonical form: every contract column, typed, sorted.
+
+    All contract columns are present (optional ones missing from ``frame``
+    are added blank), in the worksheet template's order, with the contract's
+    dtypes; columns the contract does not know follow, unchanged.  Personas
+    keep the order in which they first appear; within a persona ``as_is``
+    comes before ``to_be``, then steps ascend.  The index is 0..n-1.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Journey rows with at least the required columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    spec = schemas.TABLES["journey"]
+    extra = [c for c in frame.columns if c not in spec.columns]
+    out = frame.reindex(columns=[*JOURNEY_COLUMNS, *extra]).reset_index(drop=True).astype(
+        {c: schemas.dtype_of(spec.columns[c].kind) for c in JOURNEY_COLUMNS}
+    )
+    persona_order = {p: i for i, p in enumerate(pd.unique(out["persona"]))}
+    keys = pd.DataFrame(
+        {
+            "persona": out["persona"].map(persona_order).astype("int64"),
+            "scenario": out["scenario"].map({s: i for i, s in enumerate(labels.SCENARIOS)}),
+            "step": out["step"],
+        }
+    )
+    order = keys.sort_values(["persona", "scenario", "step"], kind="stable").index
+    return out.loc[order].reset_index(drop=True)
+
+
+def load_worksheet(path: str | Path) -> WorksheetLoad:
+    """Read a journey worksheet (``.csv`` or ``.xlsx``) for the workshop.
+
+    The file goes through :func:`helpers.io.read_table`, so it is validated
+    exactly as ``kando validate`` and the notebooks validate it: Japanese
+    template headers, ``現状``/``理想`` scenarios and full-width digits are
+    accepted, and every problem is reported with its line.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        Worksheet file; relative paths resolve against the project root.
+
+    Returns
+    -------
+    WorksheetLoad
+    """
+    path = io.resolve_path(path)
+    if not path.is_file():
+        problem = io.Problem(
+            path.name, None, None, None,
+            f"ファイルが見つかりません: {path}", f"file not found: {path}",
+        )
+        return WorksheetLoad(path, schemas.empty_frame("journey"), [problem])
+    if path.suffix.lower() not in io.TABLE_SUFFIXES:
+        problem = io.Problem(
+            path.name, None, None, None,
+            "読み込めるのは .csv か .xlsx のファイルです", "only .csv and .xlsx files can be read",
+        )
+        return WorksheetLoad(path, schemas.empty_frame("journey"), [problem])
+    read = io.read_table(path, "journey")
+    frame = tidy_journey(read.frame) if not read.problems else read.frame
+    return WorksheetLoad(path, frame, list(read.problems), list(read.notes))
+
+
+def blank_worksheet(persona: str, stages: tuple[str, ...] = labels.JOURNEY_STAGES) -> pd.DataFrame:
+    """A journey to fill in: one as-is step per stage, emotion 0.
+
+    Each step's touchpoint starts as its stage name, to be renamed in the
+    workshop; expectation and evaluation start blank.
+
+    Parameters
+    ----------
+    persona : str
+        Name of the persona.
+    stages : tuple of str
+        Stages in time order, one step each (the template's stage list).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Journey rows in the contract's dtypes.
+    """
+    if not str(persona).strip():
+        raise ValueError("persona must not be blank / ペルソナ名が空です")
+    n = len(stages)
+    frame = pd.DataFrame(
+        {
+            "persona": [str(persona).strip()] * n,
+            "scenario": ["as_is"] * n,
+            "step": range(1, n + 1),
+            "stage": list(stages),
+            "touchpoint": list(stages),
+            "emotion": [0] * n,
+            "expectation": pd.array([pd.NA] * n, dtype="Int64"),
+            "evaluation": pd.array([pd.NA] * n, dtype="Int64"),
+        }
+    )
+    return tidy_journey(frame)
+
+
+def worksheet_headers(frame: pd.DataFrame, style: str = "snake") -> dict[str, str]:
+    """Header written for each column of ``frame``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Journey rows.
+    style : {"snake", "ja"}
+        ``"snake"``: the contract's snake_case names; ``"ja"``: the Japanese
+        labels of :mod:`helpers.labels` (the template's headers), which
+        :func:`helpers.io.read_table` maps back.  Extra columns keep their
+        own header in both styles.
+
+    Returns
+    -------
+    dict
+        Column -> header.
+    """
+    if style not in HEADER_STYLES:
+        raise ValueError(f"style must be one of {HEADER_STYLES}, got {style!r}")
+    if style == "snake":
+        return {c: c for c in frame.columns}
+    return {c: labels.label(c, "ja") if c in JOURNEY_COLUMNS else c for c in frame.columns}
+
+
+def _write(rows: pd.DataFrame, path: Path, headers: str) -> None:
+    """Write tidy journey rows; ``.xlsx`` with Japanese headers fills the template."""
+    out = rows.rename(columns=worksheet_headers(rows, headers))
+    if path.suffix.lower() == ".csv":
+        # UTF-8 with BOM, so that Excel opens the Japanese text correctly.
+        out.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
+    elif headers == "snake":
+        out.to_excel(path, sheet_name=SHEET_NAME, index=False, engine="openpyxl")
+    else:
+        # the template keeps its drop-downs, limits and instructions sheet
+        template.write_template(path, lang="ja", overwrite=True)
+        book = openpyxl.load_workbook(path)
+        sheet = book[template.DATA_SHEET["ja"]]
+        for position, header in enumerate(out.columns[len(JOURNEY_COLUMNS):], start=len(JOURNEY_COLUMNS) + 1):
+            sheet.cell(row=1, column=position, value=header)
+        values = out.astype(object).where(out.notna(), None).to_numpy()
+        for row_number, row in enumerate(values, start=2):
+            for position, value in enumerate(row, start=1):
+                if value is not None:
+                    sheet.cell(row=row_number, column=position, value=value)
+        book.save(path)
+
+
+@dataclass
+class SaveResult:
+    """What :func:`save_worksheet` did.
+
+    Attributes
+    ----------
+    path : pathlib.Path
+        The file written to (or that would have been).
+    saved : bool
+        Whether the file was written.
+    overwritten : bool
+        Whether an existing file was replaced.
+    problems : list of helpers.io.Problem
+        Why the rows were not saved (the written file would not load back).
+    message_ja, message_en : str
+        A sentence for the user.
+    """
+
+    path: Path
+    saved: bool
+    overwritten: bool = False
+    problems: list[io.Problem] = field(default_factory=list)
+    message_ja: str = ""
+    message_en: str = ""
+
+
+def save_worksheet(
+    frame: pd.DataFrame,
+    path: str | Path,
+    *,
+    headers: str = "snake",
+    overwrite: bool = False,
+) -> SaveResult:
+    """Write journey rows as a worksheet that loads back identically.
+
+    The rows are written to a temporary file beside ``path`` and read back
+    with :func:`helpers.io.read_table`; only when that gives no problem is
+    the file moved into place.  An existing file is replaced only with
+    ``overwrite=True``.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Journey rows.
+    path : str or pathlib.Path
+        Target ``.csv`` (UTF-8 with BOM) or ``.xlsx`` (sheet 「ジャーニー」).
+    headers : {"snake", "ja"}
+        Header style, see :func:`worksheet_headers`.  An ``.xlsx`` with
+        Japanese headers is written into :func:`helpers.template.write_template`'s
+        workbook, so it keeps the template's drop-downs and instructions.
+    overwrite : bool
+        Replace an existing file.
+
+    Returns
+    -------
+    SaveResult
+    """
+    path = io.resolve_path(path)
+    if path.suffix.lower() not in io.TABLE_SUFFIXES:
+        return SaveResult(
+            path, False,
+            message_ja=f"保存先は .csv か .xlsx にしてください: {path.name}",
+            message_en=f"save as .csv or .xlsx: {path.name}",
+        )
+    exists = path.exists()
+    if exists and not overwrite:
+        return SaveResult(
+            path, False,
+            message_ja=f"{path} は既にあります。上書きする場合は「上書きする」にチェックしてから保存してください。",
+            message_en=f"{path} exists; tick 'overwrite' to replace it.",
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    rows = tidy_journey(frame)
+    handle, tmp_name = tempfile.mkstemp(prefix=".journey-", suffix=path.suffix, dir=path.parent)
+    os.close(handle)
+    tmp = Path(tmp_name)
+    try:
+        _write(rows, tmp, headers)
+        check = io.read_table(tmp, "journey")
+        if check.problems:
+            problems = [
+                io.Problem(path.name, p.line, p.column, p.value, p.rule_ja, p.rule_en)
+                for p in check.problems
+            ]
+            return SaveResult(
+                path, False, problems=problems,
+                message_ja=f"保存できません（問題 {len(problems)} 件）。修正してからもう一度保存してください。",
+                message_en=f"not saved ({len(problems)} problems); fix them and save again.",
+            )
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    verb_ja = "上書き保存しました" if exists else "保存しました"
+    return SaveResult(
+        path, True, overwritten=exists,
+        message_ja=f"{path} に{verb_ja}（{len(rows)} 行）。",
+        message_en=f"{'overwrote' if exists else 'saved'} {path} ({len(rows)} rows).",
+    )
+
+
+def default_save_path(worksheet: str | Path | None, data_dir: str | Path, output_dir: str | Path) -> Path:
+    """Where the workshop offers to save the edited worksheet.
+
+    The loaded file itself (so that the next ``kando run`` on its folder uses
+    the edit), or ``<data_dir>/journey.xlsx`` for a blank start; but never
+    inside the bundled ``data/sample`` (generated, never hand-edited): there
+    ``<output_dir>/journey.csv`` instead.
+
+    Parameters
+    ----------
+    worksheet : str, pathlib.Path or None
+        The loaded worksheet, None for a blank start.
+    data_dir, output_dir : str or pathlib.Path
+        The notebook's folders (relative to the project root).
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    target = io.resolve_path(worksheet) if worksheet else io.resolve_path(data_dir) / "journey.xlsx"
+    sample_dir = io.PROJECT_ROOT / "data" / "sample"
+    if target.parent == sample_dir:
+        return io.resolve_path(output_dir) / "journey.csv"
+    return target
+
+
+# ----------------------------------------------------------------------------
+# The widgets
+# ----------------------------------------------------------------------------
+
+#: Drop-down options of expectation and evaluation: 0 stands for blank.
+_SCORE_OPTIONS: tuple[tuple[str, int], ...] = (("－", 0), *((str(v), v) for v in range(1, 6)))
+
+_ROW_LAYOUT = dict(align_items="center", width="100%")
+_ERROR_STYLE = "color:#B00020"
+
+
+def _escape(text: object) -> str:
+    return html.escape(str(text))
+
+
+def _message(text: str, error: bool = False) -> str:
+    style = f' style="{_ERROR_STYLE}"' if error else ""
+    body = "<br>".join(_escape(line) for line in str(text).splitlines())
+    return f'<div class="kando-message"{style}>{body}</div>'
+
+
+class StepEditor:
+    """The widgets of one row of the step list: stage, touchpoint, emotion, expectation, evaluation.
+
+    Rows are created once and re-used: :meth:`show` puts a journey step into
+    the row.  The emotion slider carries the CSS class
+    ``kando-emotion-step-<position>`` (position 1, 2, ... in the list).
+
+    Attributes
+    ----------
+    row : int
+        Index label of the step's row in :attr:`JourneyWorkshop.journey`.
+    step : int
+        Step number.
+    stage : ipywidgets.Dropdown
+    touchpoint : ipywidgets.Text
+        The step's touchpoint; editing it renames the step.
+    emotion : ipywidgets.IntSlider
+        -5..+5.
+    expectation, evaluation : ipywidgets.Dropdown
+        1..5, or 0 for blank.
+    remove : ipywidgets.Button
+    box : ipywidgets.HBox
+        The row as shown.
+    """
+
+    def __init__(self, position: int):
+        import ipywidgets as widgets
+
+        self.row, self.step = -1, position
+        self.number = widgets.HTML(layout=widgets.Layout(width="28px"))
+        self.stage = widgets.Dropdown(layout=widgets.Layout(width="165px"))
+        self.touchpoint = widgets.Text(continuous_update=False, layout=widgets.Layout(width="170px"))
+        self.emotion = widgets.IntSlider(
+            value=0, min=emotion.EMOTION_MIN, max=emotion.EMOTION_MAX, step=1,
+            continuous_update=False, readout=True, layout=widgets.Layout(width="230px"),
+        )
+        self.emotion.add_class(f"kando-emotion-step-{position}")
+        self.expectation = widgets.Dropdown(options=_SCORE_OPTIONS, value=0, layout=widgets.Layout(width="62px"))
+        self.evaluation = widgets.Dropdown(options=_SCORE_OPTIONS, value=0, layout=widgets.Layout(width="62px"))
+        self.remove = widgets.Button(description="削除", layout=widgets.Layout(width="64px"))
+        self.box = widgets.HBox(
+            [self.number, self.stage, self.touchpoint, self.emotion, self.expectation, self.evaluation, self.remove],
+            layout=widgets.Layout(**_ROW_LAYOUT),
+        )
+
+    def show(self, row: int, values: pd.Series, stage_options: list[str]) -> None:
+        """Put journey row ``row`` (its ``values``) into the widgets."""
+        self.row, self.step = row, int(values["step"])
+        self.number.value = f"<b>{self.step}</b>"
+        if list(self.stage.options) != stage_options:
+            self.stage.options = stage_options
+        self.stage.value = str(values["stage"])
+        self.touchpoint.value = str(values["touchpoint"])
+        self.emotion.value = int(values["emotion"])
+        self.expectation.value = _score(values.get("expectation"))
+        self.evaluation.value = _score(values.get("evaluation"))
+        self.remove.tooltip = f"ステップ {self.step} を削除"
+
+
+def _score(value) -> int:
+    return 0 if value is None or pd.isna(value) else int(value)
+
+
+#: Most entries kept by each result cache of the workshop.
+_CACHE_SIZE = 256
+
+
+def _remember(cache: dict, key, compute):
+    """Value of ``key`` in a bounded cache, computing and storing it when absent."""
+    if key not in cache:
+        if len(cache) >= _CACHE_SIZE:
+            cache.pop(next(iter(cache)))
+        cache[key] = compute()
+    return cache[key]
+
+
+class JourneyWorkshop:
+    """Interactive journey worksheet editor with live curve, friction and LTV.
+
+    Build it in a notebook and show it (``app`` as the last expression of a
+    cell).  Every change of a widget updates :attr:`journey` and then the
+    results below, which tests and benchmarks read directly.
+
+    Parameters
+    ----------
+    dataset : helpers.io.Dataset
+        The customer data (``orders``, and ``touchpoint_ratings`` for the
+        friction evidence and the LTV what-if), from
+        :func:`helpers.io.load_data`.
+    worksheet : str or pathlib.Path, optional
+        Journey worksheet to start from; by default the ``journey`` file of
+        the dataset's folder, and a blank worksheet when there is none.
+    output_dir : str or pathlib.Path
+        Where the edited worksheet is saved when it came from the bundled
+        sample (see :func:`default_save_path`); relative to the project root.
+    threshold, min_drop, low_rating_max, horizon_days
+        Friction detection and evidence, as for
+        :func:`helpers.friction.friction_table` (notebook 05).
+    share : float
+        Initial share (0..1) of the low raters assumed fixed.
+    cost : int
+        Initial cost of fixing one friction point, in yen.
+    margin : float
+        Gross margin of the LTV (1.0: revenue LTV), as for
+        :func:`helpers.ltv.friction_scenarios` (notebook 06).
+    blank_persona : str
+        Persona name offered for a blank worksheet.
+    brand : str, optional
+        Brand name shown in the heading.
+
+    Attributes
+    ----------
+    journey : pandas.DataFrame
+        The worksheet being edited (all personas and scenarios), tidy.
+    steps : list of StepEditor
+        The step rows of the persona and scenario on screen.
+    curves : pandas.DataFrame
+        :func:`helpers.emotion.emotion_curves` of the persona on screen
+        (both scenarios).
+    friction : pandas.DataFrame
+        :func:`helpers.friction.friction_table` of the persona and scenario
+        on screen.
+    whatif : helpers.ltv.FrictionScenarios or None
+        :func:`helpers.ltv.friction_scenarios` for the chosen friction
+        points and share (None without ratings).
+    roi : pandas.DataFrame or None
+        :func:`helpers.ltv.improvement_roi` of :attr:`whatif` (None when no
+        friction point is chosen or the cost is not positive).
+    timings : dict of str to float
+        Seconds the last update spent on ``friction`` (table), ``ltv`` (what-if),
+        ``curve`` (curves and chart) and in ``total``.
+    widget : ipywidgets.VBox
+        The whole workshop.
+    """
+
+    def __init__(
+        self,
+        dataset: io.Dataset,
+        worksheet: str | Path | None = None,
+        *,
+        output_dir: str | Path = "outputs",
+        threshold: float = 0,
+        min_drop: float = 2,
+        low_rating_max: int = 2,
+        horizon_days: int = 180,
+        share: float = 0.5,
+        cost: int = 1_000_000,
+        margin: float = 1.0,
+        blank_persona: str = "ペルソナ1",
+        brand: str | None = None,
+    ):
+        import ipywidgets as widgets
+
+        from helpers.plotting import use_style
+
+        use_style()
+        self.dataset = dataset
+        self.as_of = dataset.as_of
+        self.orders = dataset.require("orders")
+        self.ratings = dataset.touchpoint_ratings
+        self.output_dir = io.resolve_path(output_dir)
+        self.brand = brand
+        self.worksheet_path: Path | None = None
+        self.friction_options = dict(
+            threshold=threshold, min_drop=min_drop, low_rating_max=low_rating_max, horizon_days=horizon_days
+        )
+        self.margin = float(margin)
+        # what does not change while editing, computed once: per-customer
+        # lifetimes, the yearly intake and the low raters' behaviour per touchpoint
+        self._lifetimes = ltv.customer_lifetimes(self.orders, self.as_of)
+        self._new_customers_per_year = ltv.annual_new_customers(self._lifetimes, self.as_of)
+        self._effects = (
+            friction.rating_effects(self.ratings, self.orders, self.as_of, low_rating_max, horizon_days)
+            if self.ratings is not None and len(self.ratings) else None
+        )
+        self._friction_cache: dict = {}
+        self._whatif_cache: dict = {}
+        self._chart_cache: dict = {}
+        self._suspended = 0
+        self._user_chose_points = False
+        self.steps: list[StepEditor] = []
+        self._rows: list[StepEditor] = []  # created once, re-used for every curve
+        self.curves = self.friction = None
+        self.whatif = self.roi = None
+        self.timings: dict[str, float] = {}
+
+        if worksheet is None:
+            worksheet = io.find_table_file(dataset.data_dir, "journey")
+        layout = widgets.Layout
+
+        # --- loading
+        self.path = widgets.Text(
+            value=str(worksheet) if worksheet else "", description="ファイル",
+            layout=layout(width="520px"),
+        )
+        self.load_button = widgets.Button(description="読み込む", button_style="primary", icon="folder-open")
+        self.blank_name = widgets.Text(value=blank_persona, description="ペルソナ名", layout=layout(width="300px"))
+        self.blank_button = widgets.Button(description="空のワークシートで始める", layout=layout(width="220px"))
+        self.load_status = widgets.HTML()
+        # --- choosing what to edit
+        self.persona = widgets.Dropdown(description="ペルソナ", layout=layout(width="420px"))
+        self.scenario = widgets.ToggleButtons(
+            options=[(labels.label(s, "ja"), s) for s in labels.SCENARIOS], value="as_is", description="シナリオ",
+        )
+        self.steps_box = widgets.VBox()
+        self.copy_button = widgets.Button(layout=layout(width="320px", display="none"))
+        # --- adding a step
+        self.add_position = widgets.Dropdown(description="挿入位置", layout=layout(width="210px"))
+        self.add_stage = widgets.Dropdown(description="ステージ", layout=layout(width="260px"))
+        self.add_touchpoint = widgets.Text(
+            description="タッチポイント", placeholder="例: 同梱チラシ", layout=layout(width="320px"),
+            style={"description_width": "96px"},
+        )
+        self.add_button = widgets.Button(description="ステップを追加", icon="plus")
+        self.edit_status = widgets.HTML()
+        # --- results
+        self.chart = widgets.Image(format="png", layout=layout(width="100%", max_width="760px"))
+        self.friction_html = widgets.HTML()
+        self.fix_points = widgets.SelectMultiple(
+            description="改善する接点", rows=5, layout=layout(width="480px"),
+            style={"description_width": "110px"},
+        )
+        self.share = widgets.FloatSlider(
+            value=share, min=0.0, max=1.0, step=0.05, readout_format=".0%", continuous_update=False,
+            description="改善できる割合", style={"description_width": "110px"}, layout=layout(width="480px"),
+        )
+        self.cost = widgets.BoundedIntText(
+            value=int(cost), min=0, max=10**12, step=100_000, description="費用 (1か所・円)",
+            style={"description_width": "110px"}, layout=layout(width="300px"),
+        )
+        self.ltv_html = widgets.HTML()
+        # --- saving
+        self.save_path = widgets.Text(description="保存先", layout=layout(width="520px"))
+        self.save_headers = widgets.ToggleButtons(
+            options=[("英語の列名 (snake_case)", "snake"), ("日本語の見出し (テンプレート形式)", "ja")],
+            value="snake", description="見出し", style={"button_width": "230px"},
+        )
+        self.overwrite = widgets.Checkbox(value=False, description="既存のファイルを上書きする", indent=False)
+        self.save_button = widgets.Button(description="保存する", button_style="success", icon="save")
+        self.save_status = widgets.HTML()
+
+        self.widget = self._layout()
+        self.widget.add_class("kando-app")
+        self._connect()
+        self._start(worksheet, blank_persona)
+
+    # ------------------------------------------------------------------ layout
+    def _layout(self):
+        import ipywidgets as widgets
+
+        def section(title: str) -> widgets.HTML:
+            return widgets.HTML(f'<h4 style="margin:10px 0 4px 0">{_escape(title)}</h4>')
+
+        header = widgets.HBox(
+            [widgets.HTML(f"<b>{_escape(text)}</b>", layout=widgets.Layout(width=width))
+             for text, width in (("No.", "28px"), (labels.label("stage"), "165px"),
+                                 (labels.label("touchpoint"), "170px"), ("感情 (−5〜+5)", "230px"),
+                                 (labels.label("expectation"), "62px"), (labels.label("evaluation"), "62px"))]
+        )
+        load = widgets.VBox(
+            [section("1. ワークシートを選ぶ"),
+             widgets.HBox([self.path, self.load_button]),
+             widgets.HBox([self.blank_name, self.blank_button]),
+             self.load_status]
+        )
+        edit = widgets.VBox(
+            [section("2. ジャーニーを編集する"),
+             self.persona, self.scenario, header, self.steps_box, self.copy_button,
+             widgets.HBox([self.add_position, self.add_stage]),
+             widgets.HBox([self.add_touchpoint, self.add_button]),
+             self.edit_status],
+            layout=widgets.Layout(width="56%", min_width="560px"),
+        )
+        curve = widgets.VBox([section("感情曲線（現状と理想）"), self.chart], layout=widgets.Layout(width="44%"))
+        friction_box = widgets.VBox(
+            [section("3. フリクションポイント（ノートブック05と同じ判定）"), self.friction_html],
+            layout=widgets.Layout(width="56%", min_width="560px"),
+        )
+        ltv_box = widgets.VBox(
+            [section("4. LTV試算: フリクションを改善したら"),
+             self.fix_points, self.share, self.cost, self.ltv_html],
+            layout=widgets.Layout(width="44%"),
+        )
+        save = widgets.VBox(
+            [section("5. 保存する（次の kando run で使われます）"),
+             self.save_path, self.save_headers,
+             widgets.HBox([self.overwrite, self.save_button]), self.save_status]
+        )
+        return widgets.VBox(
+            [widgets.HTML("<h3 style='margin:0'>ジャーニー・ワークショップ"
+                          + (f"（{_escape(self.brand)}）" if self.brand else "") + "</h3>"),
+             load,
+             widgets.HBox([edit, curve], layout=widgets.Layout(align_items="flex-start")),
+             widgets.HBox([friction_box, ltv_box], layout=widgets.Layout(align_items="flex-start")),
+             save],
+            layout=widgets.Layout(width="100%"),
+        )
+
+    def _repr_mimebundle_(self, **kwargs):
+        """Show the workshop when the app is the last expression of a cell."""
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    # ------------------------------------------------------------------ wiring
+    def _connect(self) -> None:
+        self.load_button.on_click(lambda _: self.load(self.path.value))
+        self.blank_button.on_click(lambda _: self.start_blank(self.blank_name.value))
+        self.persona.observe(self._on_view_change, names="value")
+        self.scenario.observe(self._on_view_change, names="value")
+        self.copy_button.on_click(lambda _: self.copy_other_scenario())
+        self.add_button.on_click(lambda _: self.add_step(
+            self.add_position.value, self.add_stage.value, self.add_touchpoint.value))
+        self.fix_points.observe(self._on_points_change, names="value")
+        self.share.observe(self._on_whatif_change, names="value")
+        self.cost.observe(self._on_whatif_change, names="value")
+        self.save_button.on_click(lambda _: self.save())
+
+    def _start(self, worksheet, blank_persona: str) -> None:
+        if worksheet:
+            loaded = self.load(worksheet)
+            if loaded.ok:
+                return
+            # keep the problems on screen and give a blank sheet to work on
+            problems = self.load_status.value
+            self.start_blank(blank_persona)
+            self.load_status.value = problems + _message("代わりに空のワークシートで始めます。")
+        else:
+            self.start_blank(blank_persona)
+            self.load_status.value = _message(
+                f"{self.dataset.data_dir} に journey.csv / journey.xlsx がないため、空のワークシートで始めます。"
+            )
+
+    # ------------------------------------------------------------------ state
+    @contextmanager
+    def _quiet(self):
+        """Hold back edits and updates while the program sets several widgets."""
+        self._suspended += 1
+        try:
+            yield
+        finally:
+            self._suspended -= 1
+
+    def _view_mask(self, scenario: str | None = None) -> pd.Series:
+        scenario = self.scenario.value if scenario is None else scenario
+        return (self.journey["persona"] == self.persona.value) & (self.journey["scenario"] == scenario)
+
+    def persona_rows(self) -> pd.DataFrame:
+        """Journey rows of the persona on screen, both scenarios."""
+        return self.journey[self.journey["persona"] == self.persona.value]
+
+    def _set_journey(self, frame: pd.DataFrame) -> None:
+        """Start editing ``frame``: a new worksheet resets messages and the what-if choice."""
+        self.journey = tidy_journey(frame)
+        self._user_chose_points = False
+        self.edit_status.value = self.save_status.value = ""
+        personas = list(pd.unique(self.journey["persona"].astype(str)))
+        with self._quiet():
+            self.persona.options = personas
+            self.persona.value = personas[0]
+            self.scenario.value = "as_is" if self._view_mask("as_is").any() else "to_be"
+        self._rebuild()
+
+    def load(self, path: str | Path) -> WorksheetLoad:
+        """Load a worksheet file; on problems, show them and keep the current journey.
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            ``.csv`` or ``.xlsx`` journey worksheet.
+
+        Returns
+        -------
+        WorksheetLoad
+        """
+        loaded = load_worksheet(path) if str(path).strip() else WorksheetLoad(
+            None, schemas.empty_frame("journey"),
+            [io.Problem("-", None, None, None, "ファイル名を入力してください", "enter a file name")],
+        )
+        if not loaded.ok:
+            self.load_status.value = _message(
+                "読み込めませんでした。ファイルを直してからもう一度読み込んでください。\n" + loaded.format("ja"), error=True
+            )
+            return loaded
+        self.worksheet_path = loaded.path
+        self.path.value = str(loaded.path)
+        self._set_journey(loaded.frame)
+        self.save_path.value = str(default_save_path(loaded.path, self.dataset.data_dir, self.output_dir))
+        personas = self.persona.options
+        note = "\n".join(loaded.notes)
+        self.load_status.value = _message(
+            f"{loaded.path.name} を読み込みました: ペルソナ {len(personas)} 人、{len(self.journey)} 行。"
+            + (f"\n{note}" if note else "")
+        )
+        return loaded
+
+    def start_blank(self, persona: str) -> None:
+        """Start a blank worksheet for ``persona``: one as-is step per standard stage."""
+        if not str(persona).strip():
+            self.load_status.value = _message("ペルソナ名を入力してください。", error=True)
+            return
+        self.worksheet_path = None
+        self._set_journey(blank_worksheet(persona))
+        self.save_path.value = str(default_save_path(None, self.dataset.data_dir, self.output_dir))
+        self.load_status.value = _message(
+            f"空のワークシートで始めます（ペルソナ「{persona}」、{len(self.journey)} ステップ）。"
+            "タッチポイント名はステージ名で仮置きしています。書き換えてください。"
+        )
+
+    # ------------------------------------------------------------------ step rows
+    def _stage_options(self) -> list[str]:
+        present = [s for s in pd.unique(self.journey["stage"].astype(str)) if s not in labels.JOURNEY_STAGES]
+        return [*labels.JOURNEY_STAGES, *present]
+
+    def _rebuild(self) -> None:
+        """Show the steps of the persona and scenario on screen in the step rows, then update."""
+        import ipywidgets as widgets
+
+        view = self.journey[self._view_mask()].sort_values("step")
+        options = self._stage_options()
+        while len(self._rows) < len(view):
+            self._rows.append(self._new_row(len(self._rows) + 1))
+        self.steps = self._rows[: len(view)]
+        with self._quiet():
+            for editor, (row, values) in zip(self.steps, view.iterrows()):
+                editor.show(row, values, options)
+        self.steps_box.children = [e.box for e in self.steps]
+        other = "to_be" if self.scenario.value == "as_is" else "as_is"
+        can_copy = not self.steps and self._view_mask(other).any()
+        self.copy_button.description = f"「{labels.label(other)}」をコピーして始める"
+        self.copy_button.layout.display = "" if can_copy else "none"
+        if not self.steps:
+            self.steps_box.children = [widgets.HTML(_message("このシナリオにはまだステップがありません。"))]
+        with self._quiet():
+            n = len(self.steps)
+            after = [(f"{k} の後" + ("（末尾）" if k == n else ""), k) for k in range(1, n + 1)]
+            self.add_position.options = [("先頭", 0), *after]
+            self.add_position.value = n
+            self.add_stage.options = options
+            self.add_stage.value = str(view["stage"].iloc[-1]) if n else options[0]
+        self.refresh()
+
+    def _new_row(self, position: int) -> StepEditor:
+        editor = StepEditor(position)
+        editor.emotion.observe(lambda change: self._edit(editor, "emotion", change["new"]), names="value")
+        editor.expectation.observe(lambda change: self._edit(editor, "expectation", change["new"]), names="value")
+        editor.evaluation.observe(lambda change: self._edit(editor, "evaluation", change["new"]), names="value")
+        editor.stage.observe(lambda change: self._edit(editor, "stage", change["new"]), names="value")
+        editor.touchpoint.observe(lambda change: self._rename(editor, change["new"]), names="value")
+        editor.remove.on_click(lambda _: self.remove_step(editor.step))
+        return editor
+
+    def _edit(self, editor: StepEditor, column: str, value) -> None:
+        if self._suspended:
+            return  # a row being filled by show(), not a user's edit
+        if column in ("expectation", "evaluation") and value == 0:
+            value = pd.NA
+        self.journey.at[editor.row, column] = value
+        self.edit_status.value = ""
+        self.refresh()
+
+    def _rename(self, editor: StepEditor, name: str) -> None:
+        if self._suspended:
+            return
+        name = str(name).strip()
+        if not name:
+            with self._quiet():
+                editor.touchpoint.value = str(self.journey.at[editor.row, "touchpoint"])
+            self.edit_status.value = _message("タッチポイント名は空にできません。", error=True)
+            return
+        self._edit(editor, "touchpoint", name)
+
+    def _renumber(self, rows: list) -> None:
+        """Give the listed rows (one curve, in order) the steps 1..n, then tidy."""
+        self.journey.loc[rows, "step"] = range(1, len(rows) + 1)
+        self.journey = tidy_journey(self.journey)
+
+    def remove_step(self, step: int) -> None:
+        """Remove step ``step`` of the curve on screen and renumber the rest."""
+        view = self.journey[self._view_mask()].sort_values("step")
+        gone = view.index[view["step"] == step]
+        self.journey = self.journey.drop(index=gone)
+        self._renumber([r for r in view.index if r not in gone])
+        self.edit_status.value = _message(f"ステップ {step} を削除しました。")
+        self._rebuild()
+
+    def add_step(self, after: int, stage: str, touchpoint: str, emotion: int = 0) -> None:
+        """Insert a step after step ``after`` (0: first) of the curve on screen.
+
+        Parameters
+        ----------
+        after : int
+            Step number the new step follows; 0 puts it first.
+        stage : str
+            Its stage.
+        touchpoint : str
+            Its touchpoint (must not be blank).
+        emotion : int
+            Its emotion, -5..+5.
+        """
+        touchpoint = str(touchpoint).strip()
+        if not touchpoint:
+            self.edit_status.value = _message("追加するタッチポイント名を入力してください。", error=True)
+            return
+        view = self.journey[self._view_mask()].sort_values("step")
+        new_row = self.journey.index.max() + 1 if len(self.journey) else 0
+        row = pd.DataFrame(
+            {"persona": [self.persona.value], "scenario": [self.scenario.value], "step": [0],
+             "stage": [stage], "touchpoint": [touchpoint], "emotion": [int(emotion)]},
+            index=[new_row],
+        )
+        self.journey = pd.concat([self.journey, tidy_journey(row).set_axis([new_row])])
+        order = list(view.index)
+        order.insert(int(after), new_row)
+        self._renumber(order)
+        self.add_touchpoint.value = ""
+        self.edit_status.value = _message(f"「{touchpoint}」をステップ {int(after) + 1} に追加しました。")
+        self._rebuild()
+
+    def copy_other_scenario(self) -> None:
+        """Fill the empty scenario on screen with a copy of the persona's other scenario."""
+        target = self.scenario.value
+        other = "to_be" if target == "as_is" else "as_is"
+        if self._view_mask(target).any() or not self._view_mask(other).any():
+            return
+        copy = self.journey[self._view_mask(other)].assign(scenario=target)
+        self.journey = tidy_journey(pd.concat([self.journey, copy]))
+        self.edit_status.value = _message(f"「{labels.label(other)}」をコピーしました。")
+        self._rebuild()
+
+    def _on_view_change(self, change) -> None:
+        if not self._suspended:
+            self.edit_status.value = ""
+            self._rebuild()
+
+    # ------------------------------------------------------------------ results
+    def refresh(self) -> None:
+        """Recompute and redraw the curve, the friction table and the LTV what-if."""
+        if self._suspended:
+            return
+        # the numbers first, the chart last: the tables reach the page before the picture
+        start = time.perf_counter()
+        rows = self.persona_rows()
+        self.friction = self._friction_table(rows)
+        self.friction_html.value = friction_html(self.friction, self.friction_options["low_rating_max"])
+        ranked = time.perf_counter()
+        self._offer_points()
+        self._update_whatif()
+        valued = time.perf_counter()
+        self.curves = emotion.emotion_curves(rows)
+        self.chart.value = self._chart_png()
+        done = time.perf_counter()
+        self.timings = {
+            "friction": ranked - start, "ltv": valued - ranked, "curve": done - valued, "total": done - start,
+        }
+
+    def _chart_png(self) -> bytes:
+        """The persona's curves as PNG, redrawn only when what they show changed."""
+        shown = self.curves[["scenario", "step", "stage", "touchpoint", "emotion"]]
+        key = (str(self.persona.value), pd.util.hash_pandas_object(shown, index=False).to_numpy().tobytes())
+        return _remember(self._chart_cache, key, self._draw_chart)
+
+    def _draw_chart(self) -> bytes:
+        import matplotlib as mpl
+        from matplotlib.figure import Figure
+
+        from helpers.plotting.emotion import plot_emotion_curve
+
+        # fixed margins and no layout engine: savefig then draws once, not twice
+        with mpl.rc_context({"figure.constrained_layout.use": False, "figure.autolayout": False}):
+            figure = Figure(figsize=(7.6, 4.4))
+        axes = figure.add_axes((0.075, 0.17, 0.915, 0.76))
+        plot_emotion_curve(self.curves, str(self.persona.value), ax=axes, lang="ja")
+        buffer = _stdio.BytesIO()
+        # light compression: the image only travels to the browser next door
+        figure.savefig(buffer, format="png", dpi=100, pil_kwargs={"compress_level": 1})
+        return buffer.getvalue()
+
+    def _friction_table(self, rows: pd.DataFrame) -> pd.DataFrame:
+        # the table depends on these columns of the persona's curve only
+        used = rows.loc[self._view_mask().loc[rows.index],
+                        ["step", "stage", "touchpoint", "emotion", "improvement"]]
+        content = pd.util.hash_pandas_object(used, index=False).to_numpy().tobytes()
+        key = (str(self.persona.value), self.scenario.value, content)
+        return _remember(
+            self._friction_cache, key,
+            lambda: friction.friction_table(
+                rows, self.ratings, self.orders, self.as_of, scenario=self.scenario.value,
+                effects=self._effects, **self.friction_options,
+            ),
+        )
+
+    def _offer_points(self) -> None:
+        """Offer the friction points' touchpoints for the what-if, keeping the user's choice."""
+        table = self.friction
+        points = list(dict.fromkeys(table["touchpoint"].astype(str)))
+        # evidence in the words of the friction table (確認 / 確認されず / 未検証)
+        evidence = dict(zip(table["touchpoint"].astype(str), friction_display(table)["行動で確認"]))
+        options = [(f"{t}（{evidence[t]}）", t) for t in points]
+        if self._user_chose_points:
+            chosen = [t for t in self.fix_points.value if t in points]
+        else:
+            # notebook 06's default: the confirmed friction points (else the most urgent one)
+            chosen = ltv.confirmed_touchpoints(table) or points[:1]
+        with self._quiet():
+            if list(self.fix_points.options) != options:
+                self.fix_points.options = options
+            self.fix_points.value = tuple(chosen)
+
+    def _on_points_change(self, change) -> None:
+        if not self._suspended:
+            self._user_chose_points = True
+            self._update_whatif()
+
+    def _on_whatif_change(self, change) -> None:
+        if not self._suspended:
+            self._update_whatif()
+
+    def _update_whatif(self) -> None:
+        if self.ratings is None or len(self.ratings) == 0:
+            self.whatif = self.roi = None
+            self.ltv_html.value = _message(
+                "touchpoint_ratings.csv がないため、LTVの試算はできません（低評価者が分からないため）。"
+            )
+            return
+        chosen = tuple(self.fix_points.value)
+        share = float(self.share.value)
+        self.whatif = _remember(
+            self._whatif_cache, (chosen, share),
+            lambda: ltv.friction_scenarios(
+                self._lifetimes, self.ratings, list(chosen), share=share,
+                low_rating_max=self.friction_options["low_rating_max"], as_of=self.as_of, margin=self.margin,
+            ),
+        )
+        cost = int(self.cost.value)
+        self.roi = (
+            ltv.improvement_roi(self.whatif, cost, self._new_customers_per_year) if chosen and cost > 0 else None
+        )
+        self.ltv_html.value = whatif_html(self.whatif, self.roi, self._new_customers_per_year)
+
+    # ------------------------------------------------------------------ saving
+    def save(self) -> SaveResult:
+        """Save the journey to :attr:`save_path` in the chosen header style.
+
+        An existing file is replaced only when "上書きする" is ticked; the
+        tick is cleared after each save, so every overwrite is confirmed.
+
+        Returns
+        -------
+        SaveResult
+        """
+        result = save_worksheet(
+            self.journey, self.save_path.value, headers=self.save_headers.value, overwrite=self.overwrite.value
+        )
+        text = result.message_ja
+        if result.problems:
+            text += "\n" + "\n".join(p.format("ja") for p in result.problems)
+        if result.saved:
+            self.overwrite.value = False
+            used = io.find_table_file(result.path.parent, "journey")
+            if result.path.stem == "journey" and used is not None and used != result.path:
+                text += (f"\n注意: 同じフォルダに {used.name} があるため、kando run は {used.name} を使います。"
+                         f"{result.path.name} を使うには {used.name} を移動してください。")
+            elif result.path.stem != "journey":
+                text += "\nkando run で使うには、データフォルダに journey.csv / journey.xlsx の名前で置いてください。"
+        self.save_status.value = _message(text, error=not result.saved)
+        return result
+
+
+# ----------------------------------------------------------------------------
+# HTML of the result panels
+# ----------------------------------------------------------------------------
+
+_TABLE_STYLE = "border-collapse:collapse;font-size:12px;line-height:1.35"
+_CELL = "border-bottom:1px solid #DDD;padding:2px 6px;text-align:{align};white-space:nowrap"
+
+
+def _html_table(header: list[str] | None, rows: list[list[str]], css_class: str, align: list[str]) -> str:
+    """A small HTML table with inline styles (widget HTML gets no notebook table CSS)."""
+    def cells(tag: str, values) -> str:
+        return "".join(f'<{tag} style="{_CELL.format(align=a)}">{_escape(v)}</{tag}>' for v, a in zip(values, align))
+
+    head = f"<thead><tr>{cells('th', header)}</tr></thead>" if header else ""
+    body = "".join(f"<tr>{cells('td', row)}</tr>" for row in rows)
+    return f'<table class="{css_class}" style="{_TABLE_STYLE}">{head}<tbody>{body}</tbody></table>'
+
+
+def friction_display(table: pd.DataFrame) -> pd.DataFrame:
+    """The friction table as notebook 05 shows it, for one persona, with each step's drop.
+
+    :func:`helpers.friction.friction_display` in Japanese without the persona
+    column (the workshop shows one persona at a time), with 落ち込み (the
+    fall from the previous step) after 感情.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`helpers.friction.friction_table`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Text cells.
+    """
+    shown = friction.friction_display(table, "ja").drop(columns=[labels.label("persona")])
+    drop = ["－" if pd.isna(d) else f"{d:+.0f}" for d in table["drop"]]
+    shown.insert(shown.columns.get_loc("感情") + 1, "落ち込み", drop)
+    return shown
+
+
+def friction_html(table: pd.DataFrame, low_rating_max: int = 2) -> str:
+    """:func:`friction_display` as an HTML table.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`helpers.friction.friction_table`.
+    low_rating_max : int
+        The rating at or below which a rater counts as low (for the note).
+
+    Returns
+    -------
+    str
+        ``<table class="kando-friction">`` (or a sentence when there is no
+        friction point).
+    """
+    if table.empty:
+        return ('<div class="kando-friction">フリクションポイントはありません'
+                "（感情が基準以下、または急に下がるステップがない）。</div>")
+    shown = friction_display(table)
+    note = (
+        '<div style="font-size:11px;color:#555">'
+        f"低評価者の差 = 評価{low_rating_max}以下の顧客の2回目購入率 − それ以外の評価者の2回目購入率。"
+        "「確認」は、低評価者が有意に2回目を買っていない接点です。</div>"
+    )
+    align = ["left" if c in ("タッチポイント", "行動で確認") else "right" for c in shown.columns]
+    return _html_table(list(shown.columns), shown.to_numpy().tolist(), "kando-friction", align) + note
+
+
+def whatif_html(whatif, roi: pd.DataFrame | None, customers_per_year: float) -> str:
+    """The LTV what-if as HTML: before/after LTV, the gain and the return on the cost.
+
+    Parameters
+    ----------
+    whatif : helpers.ltv.FrictionScenarios
+        :func:`helpers.ltv.friction_scenarios`.
+    roi : pandas.DataFrame or None
+        :func:`helpers.ltv.improvement_roi` of ``whatif`` (None: no cost
+        or no friction point chosen).
+    customers_per_year : float
+        New customers per year the return is computed on.
+
+    Returns
+    -------
+    str
+        ``<div class="kando-ltv">`` with a summary table and, per chosen
+        touchpoint (:func:`helpers.ltv.scenario_display` and
+        :func:`helpers.ltv.roi_display` columns), the customers fixed, the
+        gain, the cost and the ROI.
+    """
+    combined = whatif.scenarios.loc[ltv.COMBINED]
+    summary = [
+        ["現状のLTV（1人あたり）", f"{whatif.baseline['ltv']:,.0f}円"],
+        ["改善後のLTV（1人あたり）", f"{combined['ltv_after']:,.0f}円（{combined['ltv_delta']:+,.0f}円）"],
+        ["改善される顧客数（全体換算）", f"{combined['customers_fixed']:,.0f}人"],
+        ["顧客全体でのLTV増分", f"{combined['value_gained']:,.0f}円"],
+    ]
+    if roi is not None:
+        total = roi.loc[ltv.COMBINED]
+        summary += [
+            ["費用（合計）", f"{total['cost']:,.0f}円"],
+            [f"1年分の新規顧客（{customers_per_year:,.0f}人）での増分", f"{total['benefit']:,.0f}円"],
+            ["ROI（(増分−費用)÷費用）", f"{total['roi']:.1%}"],
+        ]
+    parts = [_html_table(None, summary, "kando-ltv-summary", ["left", "right"])]
+    if roi is not None:
+        # per touchpoint, in notebook 06's wording and rounding
+        label = ltv.table_label
+        points = ltv.scenario_display(whatif, "ja")[[label("customers_fixed"), label("ltv_delta")]]
+        points = points.join(ltv.roi_display(roi, "ja")[[label("cost"), label("roi")]])
+        header = [points.index.name, *points.columns]
+        rows = [[name, *values] for name, values in zip(points.index, points.to_numpy().tolist())]
+        parts.append(_html_table(header, rows, "kando-ltv-points", ["left"] + ["right"] * len(points.columns)))
+    else:
+        parts.append(_message("改善する接点を選び、費用を入力すると ROI を計算します。"))
+    return '<div class="kando-ltv">' + "".join(parts) + "</div>"

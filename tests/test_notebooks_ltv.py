@@ -1,0 +1,103 @@
+"""The LTV notebook runs headless with papermill, with default and changed parameters."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from helpers import io, loyalty, ltv
+
+papermill = pytest.importorskip("papermill")
+
+NOTEBOOK = io.PROJECT_ROOT / "notebooks" / "06_ltv.ipynb"
+AS_OF = "2025-12-31"
+
+
+def _execute(tmp_path, cwd, **parameters) -> dict:
+    output = tmp_path / "executed.ipynb"
+    papermill.execute_notebook(
+        str(NOTEBOOK), str(output), parameters=parameters, kernel_name="python3",
+        cwd=str(cwd), progress_bar=False,
+    )
+    return json.loads(output.read_text(encoding="utf-8"))
+
+
+def _outputs(notebook: dict) -> tuple[str, list]:
+    """All text of the code cells' outputs, and the outputs that are errors or stderr."""
+    texts, bad = [], []
+    for cell in notebook["cells"]:
+        for out in cell.get("outputs", []):
+            if out["output_type"] == "error" or (out["output_type"] == "stream" and out["name"] == "stderr"):
+                bad.append(out)
+            if out["output_type"] == "stream":
+                texts.append("".join(out["text"]))
+            for key in ("text/markdown", "text/html", "text/plain"):
+                if key in out.get("data", {}):
+                    texts.append("".join(out["data"][key]))
+    return "\n".join(texts), bad
+
+
+def _images(notebook: dict) -> int:
+    return sum("image/png" in out.get("data", {}) for cell in notebook["cells"] for out in cell.get("outputs", []))
+
+
+@pytest.fixture(scope="module")
+def sample_tables(sample_dir):
+    return io.load_data(sample_dir, as_of=AS_OF, tables=["customers", "orders", "nps"])
+
+
+@pytest.mark.notebook
+def test_defaults_from_repo_root(tmp_path, sample_tables, project_root):
+    out_dir = tmp_path / "out"
+    notebook = _execute(tmp_path, project_root, output_dir=str(out_dir))
+    text, bad = _outputs(notebook)
+    assert bad == []
+    assert _images(notebook) == 5  # retention curves, LTV by segment, waterfall, holdout check, P(alive)
+
+    segments = loyalty.customer_segments(sample_tables.customers, sample_tables.nps, AS_OF)
+    classic = ltv.classic_ltv(sample_tables.orders, AS_OF, segments)
+    lifetimes = ltv.customer_lifetimes(sample_tables.orders, AS_OF)
+    lifetime = ltv.lifetime_ltv(lifetimes, segments)
+    assert f"1年LTVは**{classic.loc['all', 'ltv_1y']:,.0f}円**" in text
+    assert f"LTVは**{lifetime.loc['all', 'ltv']:,.0f}円**" in text
+    assert "開封・初回使用" in text  # the planted friction point is confirmed and fixed
+    assert "ロイヤリティ高" in text
+
+    exported = pd.read_csv(out_dir / "ltv_churn_warning.csv", encoding="utf-8-sig")
+    assert len(exported) > 0
+    ids = exported.iloc[:, 0].astype(str)
+    assert ids.str.fullmatch(r"P-[0-9a-f]{8}").all()  # pseudonymous by default
+    assert f"**{len(exported):,.0f}人**が離脱予兆" in text
+
+
+@pytest.mark.notebook
+def test_changed_parameters_from_notebooks_dir(tmp_path, sample_tables, project_root):
+    out_dir = tmp_path / "export"
+    notebook = _execute(
+        tmp_path,
+        project_root / "notebooks",
+        lang="en",
+        show_customer_ids=True,
+        output_dir=str(out_dir),
+        lapse_days=180,
+        lifetime_tail="cap",
+        discount_rate=0.05,
+        gross_margin=0.6,
+        friction_touchpoints=["開封・初回使用", "配送"],
+        fix_share=1.0,
+        clv_freq="D",
+        holdout_days=120,
+        top_n=5,
+    )
+    text, bad = _outputs(notebook)
+    assert bad == []
+    lifetimes = ltv.customer_lifetimes(sample_tables.orders, AS_OF, lapse_days=180)
+    segments = loyalty.customer_segments(sample_tables.customers, sample_tables.nps, AS_OF)
+    lifetime = ltv.lifetime_ltv(lifetimes, segments, margin=0.6, discount_rate=0.05, tail="cap")
+    assert f"the LTV is **{lifetime.loc['all', 'ltv']:,.0f} JPY**" in text
+    assert "Touchpoints fixed: 開封・初回使用, 配送" in text
+    assert "All fixed" in text and "Lifetime (before→after)" in text
+    exported = pd.read_csv(out_dir / "ltv_churn_warning.csv", encoding="utf-8-sig")
+    assert exported.iloc[:, 0].astype(str).str.fullmatch(r"C\d+").all()  # real ids when asked
