@@ -13,7 +13,7 @@ STAMP := $(VENV)/.installed-$(REQ_HASH)
 DATA ?= data/sample
 JOBS ?= 2
 
-.PHONY: help install test report lab validate sample template bench clean
+.PHONY: help install test report lab validate sample template bench bench-clv clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -29,8 +29,8 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP) ## Create .venv and install the pinned requirements (idempotent)
 
-test: $(STAMP) ## Run the test suite
-	$(BIN)/python -m pytest
+test: $(STAMP) ## Run the test suite (in parallel over the cores)
+	$(BIN)/python -m pytest -n auto
 
 report: $(STAMP) ## Render the PDF reports from the sample data into reports/
 	$(BIN)/kando run --data $(DATA) --jobs $(JOBS)
@@ -49,6 +49,11 @@ template: $(STAMP) ## Write a blank journey worksheet to journey_worksheet.xlsx
 
 bench: $(STAMP) ## Run the benchmark scripts (prints times and peak memory)
 	for script in benchmarks/bench_*.py; do $(BIN)/python $$script || exit 1; done
+
+bench-clv: ## CLV benchmark against DuckDB and lifetimes (own venv: .venv-bench)
+	@test -x .venv-bench/bin/python || $(PYTHON) -m venv .venv-bench
+	.venv-bench/bin/python -m pip install --quiet -r benchmarks/requirements-bench.txt
+	.venv-bench/bin/python benchmarks/bench_clv.py
 
 clean: ## Remove the virtualenv, caches and reports
 	rm -rf $(VENV) reports .pytest_cache
