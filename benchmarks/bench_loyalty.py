@@ -14,14 +14,12 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import resource
 import sys
 import tempfile
-import time
-import tracemalloc
 from pathlib import Path
 
+import _timing
 from helpers import journey, loyalty, sample, tracking
 from helpers.purchases import customer_purchases
 
@@ -144,34 +142,19 @@ def _steps(tables: dict, as_of: str, out_dir: Path) -> list[tuple[str, str, call
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--customers", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=sample.DEFAULT_SEED)
-    parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc pass")
-    args = parser.parse_args(argv)
-
-    start = time.perf_counter()
-    tables = sample.generate_sample(args.customers, seed=args.seed)
-    print(
-        f"sample: {args.customers:,} customers, {len(tables['orders']):,} orders, {len(tables['nps']):,} NPS "
-        f"answers, {len(tables['fan_survey']):,} fan answers (generated in {time.perf_counter() - start:.1f} s)"
-    )
+    args = _timing.sample_arguments(__doc__.splitlines()[0], argv)
+    tables = _timing.generate(args, {"orders": "orders", "nps": "NPS answers", "fan_survey": "fan answers"})
     as_of = sample.AS_OF
 
     with tempfile.TemporaryDirectory() as tmp:
         out_dir = Path(tmp)
-        timed = []
-        for notebook, name, step in _steps(tables, as_of, out_dir):
-            t0, c0 = time.perf_counter(), time.process_time()
-            step()
-            timed.append((notebook, name, time.perf_counter() - t0, time.process_time() - c0))
+        steps = _steps(tables, as_of, out_dir)
+        notebook_of = {name: notebook for notebook, name, _ in steps}
+        seconds_of = _timing.time_steps((name, step) for _, name, step in steps)
+        timed = [(notebook_of[name], name, wall, cpu) for name, (wall, cpu) in seconds_of.items()]
         peaks = {}
         if not args.no_memory:
-            for _, name, step in _steps(tables, as_of, out_dir):
-                tracemalloc.start()
-                step()
-                peaks[name] = tracemalloc.get_traced_memory()[1]
-                tracemalloc.stop()
+            peaks = _timing.peak_memory((name, step) for _, name, step in _steps(tables, as_of, out_dir))
 
     print(f"{'nb':<5}{'step':<44}{'time (s)':>10}{'cpu (s)':>9}{'peak (MB)':>12}")
     for notebook, name, seconds, cpu in timed:

@@ -13,12 +13,10 @@ Usage::
 
 from __future__ import annotations
 
-import argparse
 import resource
 import sys
-import time
-import tracemalloc
 
+import _timing
 from helpers import friction, loyalty, ltv, sample
 
 TARGET_SECONDS = 60.0
@@ -71,33 +69,12 @@ def _steps(tables: dict, as_of: str) -> list[tuple[str, callable]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--customers", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=sample.DEFAULT_SEED)
-    parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc pass")
-    args = parser.parse_args(argv)
-
-    start = time.perf_counter()
-    tables = sample.generate_sample(args.customers, seed=args.seed)
-    print(
-        f"sample: {args.customers:,} customers, {len(tables['orders']):,} orders, "
-        f"{len(tables['touchpoint_ratings']):,} ratings (generated in {time.perf_counter() - start:.1f} s)"
-    )
+    args = _timing.sample_arguments(__doc__.splitlines()[0], argv)
+    tables = _timing.generate(args, {"orders": "orders", "touchpoint_ratings": "ratings"})
     as_of = sample.AS_OF
 
-    timed = []
-    for name, step in _steps(tables, as_of):
-        t0, c0 = time.perf_counter(), time.process_time()
-        step()
-        timed.append((name, time.perf_counter() - t0, time.process_time() - c0))
-
-    peaks = {}
-    if not args.no_memory:
-        for name, step in _steps(tables, as_of):
-            tracemalloc.start()
-            step()
-            peaks[name] = tracemalloc.get_traced_memory()[1]
-            tracemalloc.stop()
+    timed = [(name, wall, cpu) for name, (wall, cpu) in _timing.time_steps(_steps(tables, as_of)).items()]
+    peaks = {} if args.no_memory else _timing.peak_memory(_steps(tables, as_of))
 
     # wall time is what the user waits; CPU time shows the cost on a busy machine
     print(f"{'step':<48}{'time (s)':>10}{'cpu (s)':>10}{'peak (MB)':>12}")

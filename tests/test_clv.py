@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import clv
+from helpers import clv, purchases
 from helpers.plotting.clv import plot_calibration_purchases_vs_holdout_purchases, plot_p_alive_distribution
 
 CDNOW = Path(__file__).parent / "data" / "cdnow" / "CDNOW_sample.txt"
@@ -120,7 +120,7 @@ def test_summary_default_end_is_last_order_day_and_errors_are_clear():
 @pytest.mark.parametrize("slots_per_row", [8, 0], ids=["direct-table", "sorted"])
 def test_large_log_takes_the_identity_route_with_the_same_result(monkeypatch, slots_per_row):
     """Above 100,000 rows ids are grouped by object identity first; the result must not change."""
-    monkeypatch.setattr(clv, "_DIRECT_TABLE_SLOTS_PER_ROW", slots_per_row)
+    monkeypatch.setattr(purchases, "_DIRECT_TABLE_SLOTS_PER_ROW", slots_per_row)
     rng = np.random.default_rng(7)
     n = 120_000
     ids = np.array([f"C{i:05d}" for i in range(3_000)], dtype=object)[rng.integers(0, 3_000, n)]

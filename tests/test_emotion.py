@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import io
 import math
-import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -119,19 +117,12 @@ def test_expectation_evaluation_outcomes(journey):
     assert emotion.expectation_evaluation(no_columns).empty
 
 
-def _missing_glyphs(fig) -> list[str]:
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fig.savefig(io.BytesIO(), format="png")
-    return [str(w.message) for w in caught if "missing from" in str(w.message)]
-
-
-def test_emotion_curve_chart_marks_extremes_in_japanese(journey):
+def test_emotion_curve_chart_marks_extremes_in_japanese(journey, missing_glyphs):
     use_style()
     ax = plot_emotion.plot_emotion_curve(emotion.emotion_curves(journey), "A")
     texts = [t.get_text() for t in ax.texts]
     assert "最低 -3" in texts and "最高 +3" in texts  # as-is extremes
     assert "認知" in texts  # stage band label
     assert ax.get_title() == "感情曲線: A"
-    assert _missing_glyphs(ax.figure) == []
+    assert missing_glyphs(ax.figure) == []
     plt.close("all")

@@ -7,44 +7,15 @@ helpers compute in the executed notebook's narrative and exports.
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 import pytest
 
 from helpers import io, journey, loyalty, tracking
 from helpers.purchases import customer_purchases
 
-papermill = pytest.importorskip("papermill")
+pytest.importorskip("papermill")
 
 AS_OF = "2025-12-31"
-NOTEBOOKS = io.PROJECT_ROOT / "notebooks"
-
-
-def _execute(name, tmp_path, cwd, **parameters) -> dict:
-    output = tmp_path / f"{name}.ipynb"
-    papermill.execute_notebook(
-        str(NOTEBOOKS / f"{name}.ipynb"), str(output), parameters=parameters, kernel_name="python3",
-        cwd=str(cwd), progress_bar=False,
-    )
-    return json.loads(output.read_text(encoding="utf-8"))
-
-
-def _outputs(notebook: dict) -> tuple[str, list, int]:
-    """Text of all outputs, the error/stderr outputs, and the number of PNG images."""
-    texts, bad, images = [], [], 0
-    for cell in notebook["cells"]:
-        for out in cell.get("outputs", []):
-            if out["output_type"] == "error" or (out["output_type"] == "stream" and out["name"] == "stderr"):
-                bad.append(out)
-            if out["output_type"] == "stream":
-                texts.append("".join(out["text"]))
-            data = out.get("data", {})
-            images += "image/png" in data
-            for key in ("text/markdown", "text/html", "text/plain"):
-                if key in data:
-                    texts.append("".join(data[key]))
-    return "\n".join(texts), bad, images
 
 
 @pytest.fixture(scope="module")
@@ -53,9 +24,9 @@ def sample(sample_dir):
 
 
 @pytest.mark.notebook
-def test_loyalty_defaults_from_repo_root(tmp_path, sample, project_root):
+def test_loyalty_defaults_from_repo_root(tmp_path, sample, project_root, run_notebook, outputs_of):
     out_dir = tmp_path / "out"
-    text, bad, images = _outputs(_execute("01_loyalty", tmp_path, project_root, output_dir=str(out_dir)))
+    text, bad, images = outputs_of(run_notebook("01_loyalty", tmp_path, project_root, output_dir=str(out_dir)))
     assert bad == []
     assert images == 8  # breakdown, trend, groups, segment values, 3 fan heatmaps, expectation
 
@@ -76,14 +47,14 @@ def test_loyalty_defaults_from_repo_root(tmp_path, sample, project_root):
 
 
 @pytest.mark.notebook
-def test_loyalty_changed_parameters_from_notebooks_dir(tmp_path, sample, project_root):
+def test_loyalty_changed_parameters_from_notebooks_dir(tmp_path, sample, project_root, run_notebook, outputs_of):
     out_dir = tmp_path / "export"
-    notebook = _execute(
+    notebook = run_notebook(
         "01_loyalty", tmp_path, project_root / "notebooks", output_dir=str(out_dir), lang="en",
         nps_compare_by="subscription", interval_method="wald", trend_freq="Q", latest_only=False,
         show_customer_ids=True, core_fan_min_stage=3,
     )
-    text, bad, _ = _outputs(notebook)
+    text, bad, _ = outputs_of(notebook)
     assert bad == []
     every = loyalty.nps_table(loyalty.latest_responses(sample.nps, AS_OF, latest_only=False), method="wald")
     assert f"**NPS {every.iloc[0].nps:+.1f}**" in text and ", Wald)" in text
@@ -101,9 +72,9 @@ def test_loyalty_changed_parameters_from_notebooks_dir(tmp_path, sample, project
 
 
 @pytest.mark.notebook
-def test_role_models_defaults_from_repo_root(tmp_path, sample, project_root):
+def test_role_models_defaults_from_repo_root(tmp_path, sample, project_root, run_notebook, outputs_of):
     out_dir = tmp_path / "out"
-    text, bad, images = _outputs(_execute("02_role_models", tmp_path, project_root, output_dir=str(out_dir)))
+    text, bad, images = outputs_of(run_notebook("02_role_models", tmp_path, project_root, output_dir=str(out_dir)))
     assert bad == []
     assert images == 2  # funnel, timelines
 
@@ -134,13 +105,13 @@ def test_role_models_defaults_from_repo_root(tmp_path, sample, project_root):
 
 
 @pytest.mark.notebook
-def test_role_models_changed_parameters_from_notebooks_dir(tmp_path, sample, project_root):
+def test_role_models_changed_parameters_from_notebooks_dir(tmp_path, sample, project_root, run_notebook, outputs_of):
     out_dir = tmp_path / "export"
-    notebook = _execute(
+    notebook = run_notebook(
         "02_role_models", tmp_path, project_root / "notebooks", output_dir=str(out_dir), lang="en",
         role_model_min_ltv_1y=30000, long_gap_days=120, max_timelines=5, show_customer_ids=True,
     )
-    text, bad, _ = _outputs(notebook)
+    text, bad, _ = outputs_of(notebook)
     assert bad == []
     criteria = journey.RoleModelCriteria(min_ltv_1y=30000)
     ids = journey.role_model_ids(
@@ -154,9 +125,9 @@ def test_role_models_changed_parameters_from_notebooks_dir(tmp_path, sample, pro
 
 
 @pytest.mark.notebook
-def test_tracking_defaults_from_repo_root(tmp_path, sample, project_root):
+def test_tracking_defaults_from_repo_root(tmp_path, sample, project_root, run_notebook, outputs_of):
     out_dir = tmp_path / "out"
-    text, bad, images = _outputs(_execute("07_monthly_tracking", tmp_path, project_root, output_dir=str(out_dir)))
+    text, bad, images = outputs_of(run_notebook("07_monthly_tracking", tmp_path, project_root, output_dir=str(out_dir)))
     assert bad == []
     assert images == 1
 
@@ -175,14 +146,14 @@ def test_tracking_defaults_from_repo_root(tmp_path, sample, project_root):
 
 
 @pytest.mark.notebook
-def test_tracking_changed_parameters_from_notebooks_dir(tmp_path, sample, project_root):
+def test_tracking_changed_parameters_from_notebooks_dir(tmp_path, sample, project_root, run_notebook, outputs_of):
     out_dir = tmp_path / "export"
-    notebook = _execute(
+    notebook = run_notebook(
         "07_monthly_tracking", tmp_path, project_root / "notebooks", output_dir=str(out_dir), lang="en",
         tracking_group_by="acquisition_channel", tracking_metric="active_customers", cool_months=3,
         tracking_months=24,
     )
-    text, bad, _ = _outputs(notebook)
+    text, bad, _ = outputs_of(notebook)
     assert bad == []
     groups = loyalty.customer_groups(sample.customers, "acquisition_channel", as_of=AS_OF, lang="en")
     streaks = tracking.improvement_streaks(

@@ -2,45 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
 import pandas as pd
 import pytest
 
 from helpers import io, loyalty, ltv
 
-papermill = pytest.importorskip("papermill")
+pytest.importorskip("papermill")
 
-NOTEBOOK = io.PROJECT_ROOT / "notebooks" / "06_ltv.ipynb"
 AS_OF = "2025-12-31"
-
-
-def _execute(tmp_path, cwd, **parameters) -> dict:
-    output = tmp_path / "executed.ipynb"
-    papermill.execute_notebook(
-        str(NOTEBOOK), str(output), parameters=parameters, kernel_name="python3",
-        cwd=str(cwd), progress_bar=False,
-    )
-    return json.loads(output.read_text(encoding="utf-8"))
-
-
-def _outputs(notebook: dict) -> tuple[str, list]:
-    """All text of the code cells' outputs, and the outputs that are errors or stderr."""
-    texts, bad = [], []
-    for cell in notebook["cells"]:
-        for out in cell.get("outputs", []):
-            if out["output_type"] == "error" or (out["output_type"] == "stream" and out["name"] == "stderr"):
-                bad.append(out)
-            if out["output_type"] == "stream":
-                texts.append("".join(out["text"]))
-            for key in ("text/markdown", "text/html", "text/plain"):
-                if key in out.get("data", {}):
-                    texts.append("".join(out["data"][key]))
-    return "\n".join(texts), bad
-
-
-def _images(notebook: dict) -> int:
-    return sum("image/png" in out.get("data", {}) for cell in notebook["cells"] for out in cell.get("outputs", []))
 
 
 @pytest.fixture(scope="module")
@@ -49,12 +18,12 @@ def sample_tables(sample_dir):
 
 
 @pytest.mark.notebook
-def test_defaults_from_repo_root(tmp_path, sample_tables, project_root):
+def test_defaults_from_repo_root(tmp_path, sample_tables, project_root, run_notebook, outputs_of):
     out_dir = tmp_path / "out"
-    notebook = _execute(tmp_path, project_root, output_dir=str(out_dir))
-    text, bad = _outputs(notebook)
+    notebook = run_notebook("06_ltv", tmp_path, project_root, output_dir=str(out_dir))
+    text, bad, images = outputs_of(notebook)
     assert bad == []
-    assert _images(notebook) == 5  # retention curves, LTV by segment, waterfall, holdout check, P(alive)
+    assert images == 5  # retention curves, LTV by segment, waterfall, holdout check, P(alive)
 
     segments = loyalty.customer_segments(sample_tables.customers, sample_tables.nps, AS_OF)
     classic = ltv.classic_ltv(sample_tables.orders, AS_OF, segments)
@@ -73,9 +42,10 @@ def test_defaults_from_repo_root(tmp_path, sample_tables, project_root):
 
 
 @pytest.mark.notebook
-def test_changed_parameters_from_notebooks_dir(tmp_path, sample_tables, project_root):
+def test_changed_parameters_from_notebooks_dir(tmp_path, sample_tables, project_root, run_notebook, outputs_of):
     out_dir = tmp_path / "export"
-    notebook = _execute(
+    notebook = run_notebook(
+        "06_ltv",
         tmp_path,
         project_root / "notebooks",
         lang="en",
@@ -91,7 +61,7 @@ def test_changed_parameters_from_notebooks_dir(tmp_path, sample_tables, project_
         holdout_days=120,
         top_n=5,
     )
-    text, bad = _outputs(notebook)
+    text, bad, _ = outputs_of(notebook)
     assert bad == []
     lifetimes = ltv.customer_lifetimes(sample_tables.orders, AS_OF, lapse_days=180)
     segments = loyalty.customer_segments(sample_tables.customers, sample_tables.nps, AS_OF)

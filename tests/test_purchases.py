@@ -53,3 +53,48 @@ def test_repeat_funnel(orders):
     assert funnel.loc[2, "conversion"] == pytest.approx(2 / 3)
     assert funnel.loc[3, "conversion"] == pytest.approx(1 / 2)
     assert funnel.loc[4, "conversion"] == 0.0
+
+
+@pytest.mark.parametrize("sort", [False, True])
+def test_customer_codes_on_a_large_log_equal_pandas_factorize(sort):
+    """Above 100,000 rows ids are grouped by object identity first; codes must equal pd.factorize."""
+    rng = np.random.default_rng(3)
+    ids = np.array([f"C{i:05d}" for i in rng.permutation(3_000)], dtype=object)[rng.integers(0, 3_000, 120_000)]
+    ids[::7] = np.array(["".join(s) for s in ids[::7]], dtype=object)  # equal values, distinct objects
+    codes, uniques = purchases.customer_codes(ids, sort=sort)
+    expected_codes, expected_uniques = pd.factorize(ids, sort=sort)
+    np.testing.assert_array_equal(codes, expected_codes)
+    assert list(uniques) == list(expected_uniques)
+    assert (list(uniques) == sorted(uniques)) == sort
+
+
+def test_customer_purchases_on_a_large_log_against_groupby():
+    rng = np.random.default_rng(4)
+    n = 120_000
+    ids = np.array([f"C{i:05d}" for i in range(5_000)], dtype=object)[rng.integers(0, 5_000, n)]
+    orders = pd.DataFrame(
+        {
+            "customer_id": pd.array(ids, dtype="str"),
+            "order_date": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 900, n), unit="D"),
+            "amount": rng.integers(100, 10_000, n).astype(float),
+        }
+    )
+    as_of = "2025-12-31"
+    result = purchases.customer_purchases(orders, as_of)
+    kept = orders[orders["order_date"] <= as_of]
+    grouped = kept.groupby("customer_id")
+    assert result.index.tolist() == sorted(kept["customer_id"].unique())
+    np.testing.assert_array_equal(result["n_orders"], grouped.size())
+    np.testing.assert_array_equal(result["revenue"], grouped["amount"].sum())
+    np.testing.assert_array_equal(result["first_order"], grouped["order_date"].min())
+    np.testing.assert_array_equal(result["last_order"], grouped["order_date"].max())
+    first = kept["customer_id"].map(grouped["order_date"].min())
+    in_year = kept[(kept["order_date"] - first).dt.days < purchases.FIRST_YEAR_DAYS]
+    np.testing.assert_array_equal(result["first_year_value"], in_year.groupby("customer_id")["amount"].sum())
+    unsorted = purchases.customer_purchases(orders, as_of, sort=False)
+    assert unsorted.index.tolist() == list(pd.unique(kept["customer_id"]))
+    pd.testing.assert_frame_equal(unsorted.loc[result.index], result)
+    funnel = purchases.nth_purchase_conversion(orders, max_n=40)
+    np.testing.assert_array_equal(
+        funnel["customers"], [(orders.groupby("customer_id").size() >= k).sum() for k in range(1, 41)]
+    )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import warnings
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -180,14 +178,7 @@ def test_wrap_text_respects_width_and_keeps_step_numbers():
     assert plot_tp.wrap_text("ああああああああ", 3, max_lines=2).endswith("…")
 
 
-def _missing_glyph_warnings(fig) -> list[str]:
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fig.savefig(io.BytesIO(), format="png")
-    return [str(w.message) for w in caught if "missing from" in str(w.message)]
-
-
-def test_swimlane_chart_renders_japanese(journey):
+def test_swimlane_chart_renders_japanese(journey, missing_glyphs):
     use_style()
     ax = plot_tp.plot_swimlane(touchpoints.swimlane(journey, "A"), persona="A")
     texts = [t.get_text() for t in ax.texts]
@@ -195,24 +186,24 @@ def test_swimlane_chart_renders_japanese(journey):
     assert [t.get_text() for t in ax.get_xticklabels()] == ["認知", "興味・関心", "購入"]
     font = font_manager.findfont(ax.get_xticklabels()[0].get_fontproperties())
     assert font.endswith("ipaexg.ttf")
-    assert _missing_glyph_warnings(ax.figure) == []
+    assert missing_glyphs(ax.figure) == []
     plt.close(ax.figure)
 
 
-def test_data_charts_render_japanese():
+def test_data_charts_render_japanese(missing_glyphs):
     use_style()
     orders = pd.DataFrame({"customer_id": ["c1", "c2"], "amount": [1.0, 2.0], "channel": ["電話", "Web"]})
     mix = touchpoints.order_mix(orders, "channel")
     ax = plot_tp.plot_order_mix(mix, by="channel")
     assert ax.get_title() == "チャネル別の注文件数"
-    assert _missing_glyph_warnings(ax.figure) == []
+    assert missing_glyphs(ax.figure) == []
     ratings = pd.DataFrame({"customer_id": ["c1", "c2"], "touchpoint": ["配送", "配送"], "rating": [3, 4]})
     ax = plot_tp.plot_rating_counts(touchpoints.rating_counts(ratings), lang="en")
     assert ax.get_title() == "Customers who rated each touchpoint"
     nps = pd.DataFrame({"response_date": pd.to_datetime(["2025-01-05"]), "source": ["同梱はがき"]})
     ax = plot_tp.plot_survey_responses(touchpoints.survey_responses(nps))
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["NPS（同梱はがき）"]
-    assert _missing_glyph_warnings(ax.figure) == []
+    assert missing_glyphs(ax.figure) == []
     plt.close("all")
 
 

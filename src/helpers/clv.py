@@ -30,13 +30,14 @@ does not merge purchases of the same calendar week.
 
 from __future__ import annotations
 
-import ctypes
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
+
+from helpers import purchases as _purchases
 
 #: Length of one base time unit in days.
 FREQ_DAYS: dict[str, int] = {"D": 1, "W": 7}
@@ -99,79 +100,13 @@ def _day_number(timestamp) -> int:
 def _factorize_ids(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Integer codes 0..k-1 of the customer ids, in order of first appearance.
 
-    Same result as ``pd.factorize(ids)``; Python-string ids take a faster route
-    (:func:`_factorize_objects`).
+    Same result as ``pd.factorize(ids)``, by
+    :func:`helpers.purchases.customer_codes`.
     """
-    values = ids.to_numpy()
-    if values.dtype == object and len(values) >= _IDENTITY_MIN_ROWS:
-        codes, uniques = _factorize_objects(values)
-    else:
-        codes, uniques = pd.factorize(values, sort=False, use_na_sentinel=True)
+    codes, uniques = _purchases.customer_codes(ids.to_numpy())
     if len(codes) and codes.min() < 0:
         raise ValueError(f"{ids.name!r} has {int((codes < 0).sum())} missing customer ids")
     return codes.astype(np.int64, copy=False), pd.Index(uniques, name=ids.name, dtype=ids.dtype)
-
-
-#: Below this many rows plain ``pd.factorize`` is as fast.
-_IDENTITY_MIN_ROWS = 100_000
-#: Largest address range (in object slots per row) grouped with a direct table.
-_DIRECT_TABLE_SLOTS_PER_ROW = 8
-
-
-def _factorize_objects(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``pd.factorize`` of an object array, grouping rows by object identity first.
-
-    Hashing ten million Python strings costs seconds because every row sends
-    the hash table to a string object somewhere in memory.  But rows of one
-    customer mostly hold the *same* string object (pandas reuses objects when
-    it takes, merges or parses repeated values).  So the rows are first
-    grouped by the object's address - integers, looked up in a direct table
-    (or sorted, when the objects are spread widely in memory) - and only one
-    object per group is hashed by value; groups of equal strings then merge.
-    The codes are renumbered in order of first appearance, so the result
-    equals ``pd.factorize(values)``.
-    """
-    n = len(values)
-    values = np.ascontiguousarray(values)
-    # The array's buffer holds one PyObject pointer per row; read it as integers
-    # (a view: nothing is copied, and CPython objects never move).
-    address = np.ctypeslib.as_array((ctypes.c_ssize_t * n).from_address(values.ctypes.data))
-    slot = address - address.min()
-    slot >>= _trailing_zero_bits(int(np.bitwise_or.reduce(slot)))  # drop the alignment bits
-    n_slots = int(slot.max()) + 1
-    if n_slots <= _DIRECT_TABLE_SLOTS_PER_ROW * n:
-        used = np.zeros(n_slots, dtype=bool)
-        used[slot] = True
-        used_slots = np.flatnonzero(used)
-        del used
-        table = np.empty(n_slots, dtype=np.int32 if len(used_slots) < 2**31 else np.int64)
-        table[used_slots] = np.arange(len(used_slots), dtype=table.dtype)
-        object_code = table[slot]
-        n_objects = len(used_slots)
-        del table
-    else:
-        used_slots, object_code = np.unique(slot, return_inverse=True)
-        n_objects = len(used_slots)
-    del slot, used_slots
-    rows = np.arange(n)
-    representative = np.empty(n_objects, dtype=np.int64)
-    representative[object_code] = rows  # any row of the group will do
-    value_code, uniques = pd.factorize(values[representative], sort=False, use_na_sentinel=True)
-    codes = value_code[object_code]
-    del object_code
-    if (codes < 0).any():
-        return codes, uniques  # missing ids: the caller reports them
-    # renumber by first appearance
-    first_row = np.full(len(uniques), n, dtype=np.int64)
-    np.minimum.at(first_row, codes, rows)
-    order = np.argsort(first_row)
-    rank = np.empty(len(order), dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    return rank[codes], uniques[order]
-
-
-def _trailing_zero_bits(value: int) -> int:
-    return (value & -value).bit_length() - 1 if value else 0
 
 
 @dataclass
@@ -615,7 +550,32 @@ class _BgNbdObjective:
         return ll_sum, grad
 
 
-class BetaGeoFitter:
+class _Fitter:
+    """What the two fitters share: the penalty, the fitted-state check and the repr."""
+
+    param_names: tuple[str, ...] = ()
+    #: Format of the parameter values in the repr.
+    _value_format = ".3f"
+
+    def __init__(self, penalizer_coef: float = 0.0):
+        if penalizer_coef < 0:
+            raise ValueError("penalizer_coef must be >= 0")
+        self.penalizer_coef = penalizer_coef
+
+    def __repr__(self) -> str:
+        name = type(self).__name__
+        if not hasattr(self, "params_"):
+            return f"<{name}: not fitted>"
+        values = ", ".join(f"{k}: {v:{self._value_format}}" for k, v in self.params_.items())
+        return f"<{name}: fitted with {self.n_customers_:.0f} customers, {values}>"
+
+    def _params(self) -> tuple[float, ...]:
+        if not hasattr(self, "params_"):
+            raise RuntimeError("call fit() first")
+        return tuple(self.params_[list(self.param_names)])
+
+
+class BetaGeoFitter(_Fitter):
     """BG/NBD model of repeat purchasing (Fader, Hardie & Lee 2005).
 
     While alive, a customer buys as a Poisson process with rate
@@ -649,11 +609,6 @@ class BetaGeoFitter:
     """
 
     param_names = ("r", "alpha", "a", "b")
-
-    def __init__(self, penalizer_coef: float = 0.0):
-        if penalizer_coef < 0:
-            raise ValueError("penalizer_coef must be >= 0")
-        self.penalizer_coef = penalizer_coef
 
     def fit(self, frequency, recency, T, weights=None, initial_params=None, maxiter: int = 2000) -> BetaGeoFitter:
         """Fit the BG/NBD parameters by maximum likelihood.
@@ -703,17 +658,6 @@ class BetaGeoFitter:
         self.n_unique_rows_ = objective.n_rows
         self.optimize_result_ = result
         return self
-
-    def __repr__(self) -> str:
-        if not hasattr(self, "params_"):
-            return "<BetaGeoFitter: not fitted>"
-        values = ", ".join(f"{k}: {v:.3f}" for k, v in self.params_.items())
-        return f"<BetaGeoFitter: fitted with {self.n_customers_:.0f} customers, {values}>"
-
-    def _params(self) -> tuple[float, float, float, float]:
-        if not hasattr(self, "params_"):
-            raise RuntimeError("call fit() first")
-        return tuple(self.params_[list(self.param_names)])
 
     def log_likelihood(self, frequency, recency, T) -> np.ndarray:
         """Log-likelihood of each customer's (frequency, recency, T) under the fitted model.
@@ -929,7 +873,7 @@ class _GammaGammaObjective:
         return ll_sum, grad
 
 
-class GammaGammaFitter:
+class GammaGammaFitter(_Fitter):
     """Gamma-Gamma model of spend per transaction (Fader, Hardie & Lee 2005).
 
     Each transaction's value is Gamma(p, ν) with the customer's ν ~ Gamma(q, γ);
@@ -955,11 +899,7 @@ class GammaGammaFitter:
     """
 
     param_names = ("p", "q", "v")
-
-    def __init__(self, penalizer_coef: float = 0.0):
-        if penalizer_coef < 0:
-            raise ValueError("penalizer_coef must be >= 0")
-        self.penalizer_coef = penalizer_coef
+    _value_format = ".2f"
 
     def fit(self, frequency, monetary_value, weights=None, initial_params=None, maxiter: int = 2000) -> GammaGammaFitter:
         """Fit p, q and v by maximum likelihood.
@@ -1013,17 +953,6 @@ class GammaGammaFitter:
         self.n_customers_ = float(w.sum())
         self.optimize_result_ = result
         return self
-
-    def __repr__(self) -> str:
-        if not hasattr(self, "params_"):
-            return "<GammaGammaFitter: not fitted>"
-        values = ", ".join(f"{k}: {v:.2f}" for k, v in self.params_.items())
-        return f"<GammaGammaFitter: fitted with {self.n_customers_:.0f} customers, {values}>"
-
-    def _params(self) -> tuple[float, float, float]:
-        if not hasattr(self, "params_"):
-            raise RuntimeError("call fit() first")
-        return tuple(self.params_[list(self.param_names)])
 
     def log_likelihood(self, frequency, monetary_value) -> np.ndarray:
         """Log-density of each customer's mean repeat spend under the fitted model.

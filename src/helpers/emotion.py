@@ -323,8 +323,7 @@ def extremes_display(extremes: pd.DataFrame, lang: str = "ja") -> pd.DataFrame:
 def rating_curve_display(curve: pd.DataFrame, lang: str = "ja") -> pd.DataFrame:
     """:func:`rating_curve` (without segments) as a report table, with the 95% interval as text."""
     shown = curve.assign(
-        interval=touchpoints.format_values(curve["emotion_low"], "signed1")
-        + " 〜 " + touchpoints.format_values(curve["emotion_high"], "signed1")
+        interval=touchpoints.format_interval(curve["emotion_low"], curve["emotion_high"], "signed1")
     )
     return touchpoints.format_table(
         shown,
@@ -342,8 +341,7 @@ def rating_curve_display(curve: pd.DataFrame, lang: str = "ja") -> pd.DataFrame:
 def segment_gap_display(gaps: pd.DataFrame, name_a: str, name_b: str, lang: str = "ja") -> pd.DataFrame:
     """:func:`segment_gap` as a report table; ``name_a``/``name_b`` head the group columns."""
     shown = gaps.assign(
-        interval=touchpoints.format_values(gaps["gap_low"], "signed1")
-        + " 〜 " + touchpoints.format_values(gaps["gap_high"], "signed1")
+        interval=touchpoints.format_interval(gaps["gap_low"], gaps["gap_high"], "signed1")
     )
     return touchpoints.format_table(
         shown,

@@ -777,10 +777,6 @@ def _stops(coded: pd.DataFrame, as_of, grace_days: int, max_shipment: int, alpha
 _CONFIRMED_TEXT = {"yes": ("確認", "yes"), "no": ("確認されず", "no"), "untested": ("未検証", "untested")}
 
 
-def _interval_text(low: pd.Series, high: pd.Series) -> pd.Series:
-    return touchpoints.format_values(low, "pp") + " 〜 " + touchpoints.format_values(high, "pp")
-
-
 def friction_display(
     table: pd.DataFrame, lang: str = "ja", top_n: int | None = None, rank_as_index: bool = False
 ) -> pd.DataFrame:
@@ -794,7 +790,7 @@ def friction_display(
     shown = rows.assign(
         confirmed=[_CONFIRMED_TEXT[c][i] for c in rows["confirmed"]],
         effect_text=touchpoints.format_values(rows["effect"], "pp").to_numpy(),
-        interval=_interval_text(rows["effect_low"], rows["effect_high"]).to_numpy(),
+        interval=touchpoints.format_interval(rows["effect_low"], rows["effect_high"], "pp").to_numpy(),
     )
     return touchpoints.format_table(
         shown,
@@ -821,7 +817,7 @@ def effects_display(
     i = 0 if lang == "ja" else 1
     shown = rows.assign(
         confirmed=[_CONFIRMED_TEXT[c][i] for c in rows["confirmed"]],
-        interval=_interval_text(rows["effect_low"], rows["effect_high"]).to_numpy(),
+        interval=touchpoints.format_interval(rows["effect_low"], rows["effect_high"], "pp").to_numpy(),
         groups=(touchpoints.format_values(rows["n_low"], "int") + " / "
                 + touchpoints.format_values(rows["n_other"], "int")).to_numpy(),
     )
@@ -884,8 +880,7 @@ def gap_summary_display(summary: pd.DataFrame, lang: str = "ja") -> pd.DataFrame
 def stops_display(stops: pd.DataFrame, lang: str = "ja") -> pd.DataFrame:
     """:func:`subscription_stops` as a report table."""
     shown = stops.reset_index().assign(
-        interval=lambda t: touchpoints.format_values(t["hazard_low"], "pct") + " 〜 "
-        + touchpoints.format_values(t["hazard_high"], "pct")
+        interval=lambda t: touchpoints.format_interval(t["hazard_low"], t["hazard_high"], "pct")
     )
     return touchpoints.format_table(
         shown,

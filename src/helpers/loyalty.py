@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from helpers import purchases as _purchases
+
 #: Loyalty segments, in display order.
 SEGMENTS: tuple[str, ...] = ("high", "mid", "low", "no_answer")
 
@@ -99,7 +101,7 @@ def latest_responses(nps: pd.DataFrame | None, as_of, latest_only: bool = True) 
         )
     on_time = nps[(nps["response_date"] <= _end_of_day(as_of)).to_numpy()]
     # one hashing pass over the ids, then an integer sort (lexsort is stable: ties keep file order)
-    codes, _ = pd.factorize(on_time["customer_id"], sort=True)
+    codes, _ = _purchases.customer_codes(on_time["customer_id"].to_numpy(dtype=object), sort=True)
     order = np.lexsort((on_time["response_date"].to_numpy(), codes))
     if latest_only and len(order):
         sorted_codes = codes[order]

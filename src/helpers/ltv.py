@@ -50,6 +50,7 @@ import pandas as pd
 from scipy import stats
 
 from helpers import labels as _labels
+from helpers import purchases as _purchases
 from helpers import touchpoints as _touchpoints
 from helpers.privacy import display_ids
 
@@ -200,7 +201,7 @@ def classic_ltv(
         ["customer_id", "order_date", "amount"],
     ]
     in_current = (window["order_date"] >= current_start).to_numpy()
-    codes, ids = pd.factorize(window["customer_id"].to_numpy(dtype=object))
+    codes, ids = _purchases.customer_codes(window["customer_id"].to_numpy(dtype=object))
     n = len(ids)
     current_orders = np.bincount(codes[in_current], minlength=n)
     per_customer = pd.DataFrame(
@@ -284,33 +285,27 @@ def customer_lifetimes(orders: pd.DataFrame, as_of, lapse_days: int = LAPSE_DAYS
     if lapse_days < 1:
         raise ValueError(f"lapse_days must be at least 1, got {lapse_days!r}")
     as_of_day = pd.Timestamp(as_of).normalize()
-    on_time = orders[orders["order_date"] <= _end_of_day(as_of)]
-    if on_time.empty:
+    facts = _purchases.customer_purchases(orders, as_of_day, sort=False)
+    if facts.empty:
         raise ValueError(f"no orders on or before {as_of_day.date()}")
-    # the per-customer facts of helpers.purchases.customer_purchases, computed on
-    # integer codes (sorting millions of string ids there is the slow part)
-    codes, ids = pd.factorize(on_time["customer_id"].to_numpy(dtype=object))
-    n = len(ids)
-    stamp = on_time["order_date"].to_numpy(dtype="datetime64[ns]").view(np.int64)
-    first = np.full(n, np.iinfo(np.int64).max)
-    last = np.full(n, np.iinfo(np.int64).min)
-    np.minimum.at(first, codes, stamp)
-    np.maximum.at(last, codes, stamp)
-    first_order, last_order = first.view("datetime64[ns]"), last.view("datetime64[ns]")
-    first_day = first_order.astype("datetime64[D]").astype(np.int64)
-    lapse_day = last_order.astype("datetime64[D]").astype(np.int64) + lapse_days
-    as_of_number = np.datetime64(as_of_day.date(), "D").astype(np.int64)
-    lapsed = lapse_day <= as_of_number
+    first_order = facts["first_order"].to_numpy(dtype="datetime64[ns]")
+    last_order = facts["last_order"].to_numpy(dtype="datetime64[ns]")
+    stayed_until_lapse = (
+        last_order.astype("datetime64[D]") - first_order.astype("datetime64[D]")
+    ).astype(np.int64) + lapse_days
+    tenure_days = facts["tenure_days"].to_numpy(dtype=np.int64)
+    # lapse date <= as_of  <=>  (lapse date - first) <= (as_of - first)
+    lapsed = stayed_until_lapse <= tenure_days
     return pd.DataFrame(
         {
             "first_order": first_order,
             "last_order": last_order,
-            "n_orders": np.bincount(codes, minlength=n).astype(np.int64),
-            "revenue": np.bincount(codes, weights=on_time["amount"].to_numpy(dtype=float), minlength=n),
-            "duration_days": np.where(lapsed, lapse_day, as_of_number) - first_day,
+            "n_orders": facts["n_orders"].to_numpy(dtype=np.int64),
+            "revenue": facts["revenue"].to_numpy(),
+            "duration_days": np.where(lapsed, stayed_until_lapse, tenure_days),
             "lapsed": lapsed,
         },
-        index=pd.Index(ids, name="customer_id"),
+        index=facts.index,
     )
 
 
@@ -731,7 +726,7 @@ def _rating_matrix(
     """
     keys = _touchpoints.normalize_names(pd.Series(list(touchpoints), dtype=object)).tolist()  # unique
     matrix = np.full((len(customers), len(keys)), np.nan)
-    customer_codes, customer_ids = pd.factorize(ratings["customer_id"].to_numpy(dtype=object))
+    customer_codes, customer_ids = _purchases.customer_codes(ratings["customer_id"].to_numpy(dtype=object))
     position = customers.get_indexer(customer_ids)
     respondents = int((position >= 0).sum())
     if not keys or len(ratings) == 0:

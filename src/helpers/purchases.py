@@ -3,16 +3,143 @@
 These are the facts about buying that several subjects share: the loyalty
 segments' repeat rate, the role models' 1-year LTV, the friction notebook's
 second-purchase conversion, the LTV components.  Computing them once here
-keeps every notebook's numbers the same.
+keeps every notebook's numbers the same.  They are computed on integer codes
+of the customer ids (:func:`customer_codes`), which other modules use too:
+hashing and sorting millions of string ids is the slow part.
 """
 
 from __future__ import annotations
+
+import ctypes
 
 import numpy as np
 import pandas as pd
 
 #: Days in the "1-year LTV" window counted from the first purchase.
 FIRST_YEAR_DAYS = 365
+
+
+#: Below this many rows plain ``pd.factorize`` is as fast.
+_IDENTITY_MIN_ROWS = 100_000
+#: Largest address range (in object slots per row) grouped with a direct table.
+_DIRECT_TABLE_SLOTS_PER_ROW = 8
+
+
+def _factorize_objects(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize`` of an object array, grouping rows by object identity first.
+
+    Hashing ten million Python strings costs seconds because every row sends
+    the hash table to a string object somewhere in memory.  But rows of one
+    customer mostly hold the *same* string object (pandas reuses objects when
+    it takes, merges or parses repeated values).  So the rows are first
+    grouped by the object's address - integers, looked up in a direct table
+    (or sorted, when the objects are spread widely in memory) - and only one
+    object per group is hashed by value; groups of equal strings then merge.
+    The codes are renumbered in order of first appearance, so the result
+    equals ``pd.factorize(values)``.
+    """
+    n = len(values)
+    values = np.ascontiguousarray(values)
+    # The array's buffer holds one PyObject pointer per row; read it as integers
+    # (a view: nothing is copied, and CPython objects never move).
+    address = np.ctypeslib.as_array((ctypes.c_ssize_t * n).from_address(values.ctypes.data))
+    slot = address - address.min()
+    slot >>= _trailing_zero_bits(int(np.bitwise_or.reduce(slot)))  # drop the alignment bits
+    n_slots = int(slot.max()) + 1
+    if n_slots <= _DIRECT_TABLE_SLOTS_PER_ROW * n:
+        used = np.zeros(n_slots, dtype=bool)
+        used[slot] = True
+        used_slots = np.flatnonzero(used)
+        del used
+        table = np.empty(n_slots, dtype=np.int32 if len(used_slots) < 2**31 else np.int64)
+        table[used_slots] = np.arange(len(used_slots), dtype=table.dtype)
+        object_code = table[slot]
+        n_objects = len(used_slots)
+        del table
+    else:
+        used_slots, object_code = np.unique(slot, return_inverse=True)
+        n_objects = len(used_slots)
+    del slot, used_slots
+    rows = np.arange(n)
+    representative = np.empty(n_objects, dtype=np.int64)
+    representative[object_code] = rows  # any row of the group will do
+    value_code, uniques = pd.factorize(values[representative], sort=False, use_na_sentinel=True)
+    codes = value_code[object_code]
+    del object_code
+    if (codes < 0).any():
+        return codes, uniques  # missing ids: the caller reports them
+    # renumber by first appearance
+    first_row = np.full(len(uniques), n, dtype=np.int64)
+    np.minimum.at(first_row, codes, rows)
+    order = np.argsort(first_row)
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return rank[codes], uniques[order]
+
+
+def _trailing_zero_bits(value: int) -> int:
+    return (value & -value).bit_length() - 1 if value else 0
+
+
+def customer_codes(ids: np.ndarray, sort: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes 0..k-1 of customer ids, and the ids they stand for.
+
+    The same result as ``pd.factorize(ids, sort=sort)`` (missing ids get -1),
+    faster for millions of Python-string ids (:func:`_factorize_objects`).
+
+    Parameters
+    ----------
+    ids : numpy.ndarray
+        One customer id per row (an object array for string ids).
+    sort : bool
+        ``False``: codes in order of first appearance.  ``True``: in id order.
+
+    Returns
+    -------
+    codes : numpy.ndarray
+        int64 code per row.
+    uniques : numpy.ndarray
+        The id of each code.
+    """
+    values = np.asarray(ids)
+    if values.dtype == object and len(values) >= _IDENTITY_MIN_ROWS:
+        codes, uniques = _factorize_objects(values)
+        # with missing ids (-1) the codes are not renumbered: pandas' route below gives the exact result
+        if not sort and (codes >= 0).all():
+            return codes, uniques
+        if sort and (codes >= 0).all():
+            try:
+                order = np.argsort(uniques, kind="stable")
+            except TypeError:  # ids of mixed types: leave the ordering to pandas
+                pass
+            else:
+                rank = np.empty(len(order), dtype=np.int64)
+                rank[order] = np.arange(len(order))
+                return rank[codes], uniques[order]
+    return pd.factorize(values, sort=sort, use_na_sentinel=True)
+
+
+def _customer_runs(customer_ids: np.ndarray, order_dates: np.ndarray, sort: bool = True):
+    """Orders grouped per customer in time order, on integer codes.
+
+    Sorting on integer codes is far faster than on string ids; lexsort is
+    stable, so orders at the same moment keep their input order.
+
+    Returns
+    -------
+    order : numpy.ndarray
+        Row positions that put the orders in (customer, date) order.
+    ids : numpy.ndarray
+        The customer ids, one per run, in run order: sorted when ``sort``,
+        else in order of first appearance.
+    starts : numpy.ndarray
+        Where each customer's run starts in the ordered rows.
+    """
+    codes, ids = customer_codes(customer_ids, sort=sort)
+    order = np.lexsort((order_dates, codes))
+    codes = codes[order]
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]][: len(codes)])
+    return order, ids, starts
 
 
 def order_sequence(orders: pd.DataFrame) -> pd.DataFrame:
@@ -31,26 +158,22 @@ def order_sequence(orders: pd.DataFrame) -> pd.DataFrame:
         the first purchase), ``days_since_previous`` (NaN for the first) and
         ``days_since_first``.
     """
-    # Sorting on integer codes is far faster than on string ids; lexsort is
-    # stable, so orders at the same moment keep their input order.
-    codes, _ = pd.factorize(orders["customer_id"].to_numpy(dtype=object), sort=True)
-    order = np.lexsort((orders["order_date"].to_numpy(), codes))
+    order, _, starts = _customer_runs(orders["customer_id"].to_numpy(dtype=object), orders["order_date"].to_numpy())
     seq = orders.iloc[order].reset_index(drop=True)
-    codes = codes[order]
-    new_customer = np.r_[True, codes[1:] != codes[:-1]][: len(codes)]
-    starts = np.flatnonzero(new_customer)
-    run = np.cumsum(new_customer) - 1
-    seq["order_number"] = np.arange(len(seq)) - starts[run] + 1
+    new_customer = np.zeros(len(seq), dtype=bool)
+    new_customer[starts] = True
+    run_start = starts[np.cumsum(new_customer) - 1]
+    seq["order_number"] = np.arange(len(seq)) - run_start + 1
     day = seq["order_date"].dt.normalize().to_numpy()
     previous = np.r_[day[:1], day[:-1]]
     gap = pd.Series((day - previous) / np.timedelta64(1, "D"), index=seq.index)
     seq["days_since_previous"] = gap.where(~new_customer)
-    seq["days_since_first"] = (day - day[starts[run]]) / np.timedelta64(1, "D")
+    seq["days_since_first"] = (day - day[run_start]) / np.timedelta64(1, "D")
     return seq
 
 
 def customer_purchases(
-    orders: pd.DataFrame, as_of, first_year_days: int = FIRST_YEAR_DAYS
+    orders: pd.DataFrame, as_of, first_year_days: int = FIRST_YEAR_DAYS, *, sort: bool = True
 ) -> pd.DataFrame:
     """One row per buying customer: counts, spend, dates and first-year value.
 
@@ -64,6 +187,10 @@ def customer_purchases(
     first_year_days : int
         Length of the first-year window: purchases on days
         ``0 .. first_year_days - 1`` after the first purchase count.
+    sort : bool
+        ``True`` (default): rows in ``customer_id`` order.  ``False``: in
+        order of each customer's first appearance in ``orders`` (saves
+        sorting the ids).
 
     Returns
     -------
@@ -76,33 +203,36 @@ def customer_purchases(
         by ``as_of``, i.e. ``tenure_days >= first_year_days``).
     """
     as_of = pd.Timestamp(as_of)
-    seq = order_sequence(orders[orders["order_date"] <= as_of + pd.Timedelta(days=1) - pd.Timedelta("1ns")])
-    if seq.empty:
+    on_time = (orders["order_date"] <= as_of + pd.Timedelta(days=1) - pd.Timedelta("1ns")).to_numpy()
+    if not on_time.any():
         empty = pd.DataFrame(columns=["first_order", "last_order", "n_orders", "revenue", "aov", "is_repeat",
                                       "tenure_days", "first_year_value", "first_year_complete"])
         return empty.rename_axis("customer_id")
-    new_customer = seq["order_number"].to_numpy() == 1
-    starts = np.flatnonzero(new_customer)
-    ends = np.r_[starts[1:], len(seq)] - 1
-    dates = seq["order_date"].to_numpy()
-    amounts = seq["amount"].to_numpy(dtype="float64")
-    in_first_year = seq["days_since_first"].to_numpy() < first_year_days
-    result = pd.DataFrame(
+    dates = orders["order_date"].to_numpy()[on_time]
+    order, ids, starts = _customer_runs(orders["customer_id"].to_numpy()[on_time], dates, sort)
+    dates = dates[order]
+    amounts = orders["amount"].to_numpy(dtype="float64")[on_time][order]
+    ends = np.r_[starts[1:], len(dates)] - 1
+    n_orders = ends - starts + 1
+    day = dates.astype("datetime64[D]").astype(np.int64)
+    first_day = day[starts]
+    in_first_year = day - np.repeat(first_day, n_orders) < first_year_days
+    revenue = np.add.reduceat(amounts, starts)
+    tenure_days = np.datetime64(as_of.date(), "D").astype(np.int64) - first_day
+    return pd.DataFrame(
         {
             "first_order": dates[starts],
             "last_order": dates[ends],
-            "n_orders": ends - starts + 1,
-            "revenue": np.add.reduceat(amounts, starts),
+            "n_orders": n_orders,
+            "revenue": revenue,
             "first_year_value": np.add.reduceat(np.where(in_first_year, amounts, 0.0), starts),
+            "aov": revenue / n_orders,
+            "is_repeat": n_orders >= 2,
+            "tenure_days": tenure_days,
+            "first_year_complete": tenure_days >= first_year_days,
         },
-        index=pd.Index(seq["customer_id"].to_numpy()[starts], name="customer_id"),
+        index=pd.Index(ids, name="customer_id"),
     )
-    result["aov"] = result["revenue"] / result["n_orders"]
-    result["is_repeat"] = result["n_orders"] >= 2
-    result["tenure_days"] = (as_of.normalize() - result["first_order"].dt.normalize()).dt.days
-    result["first_year_complete"] = result["tenure_days"] >= first_year_days
-    result.index.name = "customer_id"
-    return result
 
 
 def nth_purchase_conversion(orders: pd.DataFrame, max_n: int = 6) -> pd.DataFrame:
@@ -122,9 +252,12 @@ def nth_purchase_conversion(orders: pd.DataFrame, max_n: int = 6) -> pd.DataFram
         purchases) and ``conversion`` (share of those with n-1 purchases who
         made an n-th; NaN for n = 1).  n = 2 is the F2 conversion (F2転換率).
     """
-    counts = orders.groupby("customer_id").size().to_numpy()
+    codes, _ = customer_codes(orders["customer_id"].to_numpy(dtype=object))
+    counts = np.bincount(codes[codes >= 0])
+    # customers per order count (capped at max_n), then "at least n" from the top down
+    per_count = np.bincount(np.minimum(counts, max_n), minlength=max_n + 1)
+    reached = np.cumsum(per_count[::-1])[::-1][1:]
     n = np.arange(1, max_n + 1)
-    reached = (counts[:, None] >= n[None, :]).sum(axis=0)
     previous = np.concatenate([[np.nan], reached[:-1]])
     with np.errstate(invalid="ignore", divide="ignore"):
         conversion = np.where(previous > 0, reached / previous, np.nan)

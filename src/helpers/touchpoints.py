@@ -641,6 +641,24 @@ def format_values(values: pd.Series, kind: str) -> pd.Series:
     return pd.Series([one(v) for v in values], index=values.index, dtype=object)
 
 
+def format_interval(low: pd.Series, high: pd.Series, kind: str) -> pd.Series:
+    """A confidence interval as report text, ``"low 〜 high"`` (e.g. ``-1.2 〜 +0.4``).
+
+    Parameters
+    ----------
+    low, high : pandas.Series
+        Interval ends, aligned on the same index.
+    kind : str
+        Number format of both ends, as in :func:`format_values`.
+
+    Returns
+    -------
+    pandas.Series
+        Object dtype, same index.
+    """
+    return format_values(low, kind) + " 〜 " + format_values(high, kind)
+
+
 def p_text(p: float) -> str:
     """A p-value for a sentence: ``"p < 0.001"`` or ``"p = 0.012"`` (``"p = -"`` when missing)."""
     if p is None or pd.isna(p):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from helpers import clv
 from helpers.labels import check_lang, label
+from helpers.plotting.common import new_axes
 from helpers.plotting.style import PALETTE
 
 #: Texts of these plots, key -> (ja, en); keys known to helpers.labels win.
@@ -64,8 +64,7 @@ def plot_calibration_purchases_vs_holdout_purchases(
     matplotlib.axes.Axes
     """
     table = clv.holdout_purchases_by_frequency(model, calibration_holdout, n=n)
-    if ax is None:
-        _, ax = plt.subplots()
+    ax = new_axes(ax)
     positions = np.arange(len(table))
     ax.plot(positions, table["actual"], marker="o", color=PALETTE[0], label=_text("actual", lang))
     ax.plot(
@@ -102,8 +101,7 @@ def plot_p_alive_distribution(predictions, ax=None, bins: int = 20, lang: str = 
     """
     values = predictions["p_alive"] if isinstance(predictions, pd.DataFrame) else predictions
     values = np.asarray(values, dtype=np.float64)
-    if ax is None:
-        _, ax = plt.subplots()
+    ax = new_axes(ax)
     ax.hist(values, bins=np.linspace(0, 1, bins + 1), color=PALETTE[0], edgecolor="white")
     ax.set_xlim(0, 1)
     ax.set_xlabel(_text("p_alive", lang))

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
 from helpers.emotion import EMOTION_MAX, EMOTION_MIN, curve_extremes
-from helpers.labels import check_lang, label
+from helpers.labels import label
+from helpers.plotting.common import new_axes, text_lookup
 from helpers.plotting.style import PALETTE
 from helpers.plotting.touchpoints import stage_label, wrap_text
 
@@ -32,9 +32,7 @@ _SCENARIO_STYLE = {"as_is": dict(color=PALETTE[3], linestyle="-", marker="o"),
 _OUTCOME_COLOR = {"dissatisfied": PALETTE[3], "satisfied": "#7F7F7F", "delighted": PALETTE[2]}
 
 
-def _text(key: str, lang: str, **values) -> str:
-    ja, en = _TEXT[key]
-    return (ja if check_lang(lang) == "ja" else en).format(**values)
+_text = text_lookup(_TEXT)
 
 
 def _signed(value: float) -> str:
@@ -85,8 +83,7 @@ def plot_emotion_curve(
     """
     mine = curves[curves["persona"].astype(str) == persona]
     present = [s for s in scenarios if (mine["scenario"] == s).any()]
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 4.8))
+    ax = new_axes(ax, (8, 4.8))
     if not present:
         ax.set_title(_text("curve_title", lang, persona=persona))
         return ax
@@ -160,8 +157,7 @@ def plot_rating_curve(
     -------
     matplotlib.axes.Axes
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 4.5))
+    ax = new_axes(ax, (8, 4.5))
     if "segment" in curve.columns:
         chosen = list(segments) if segments is not None else [s for s in curve["segment"].cat.categories
                                                              if (curve["segment"] == s).any()]
@@ -217,8 +213,7 @@ def plot_segment_gap(
     -------
     matplotlib.axes.Axes
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 0.42 * len(gaps) + 1.3))
+    ax = new_axes(ax, (8, 0.42 * len(gaps) + 1.3))
     rows = gaps.iloc[::-1].reset_index(drop=True)
     y = np.arange(len(rows))
     largest = rows["gap"].abs().idxmax() if rows["gap"].notna().any() else None
@@ -255,8 +250,7 @@ def plot_expectation_evaluation(
     matplotlib.axes.Axes
     """
     rows = table[table["persona"].astype(str) == persona].drop_duplicates("step")
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 3.8))
+    ax = new_axes(ax, (8, 3.8))
     for outcome, color in _OUTCOME_COLOR.items():
         part = rows[rows["outcome"] == outcome]
         ax.vlines(part["step"], part["expectation"], part["evaluation"], colors=color, linewidth=2)

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from helpers.emotion import EMOTION_MAX, EMOTION_MIN
-from helpers.labels import check_lang, label
+from helpers.labels import label
+from helpers.plotting.common import new_axes, text_lookup, thousands_formatter
 from helpers.plotting.style import PALETTE
 from helpers.plotting.touchpoints import wrap_text
 
@@ -39,9 +39,7 @@ _TEXT = {
 }
 
 
-def _text(key: str, lang: str, **values) -> str:
-    ja, en = _TEXT[key]
-    return (ja if check_lang(lang) == "ja" else en).format(**values)
+_text = text_lookup(_TEXT)
 
 
 def metric_label(metric: str, lang: str = "ja") -> str:
@@ -79,8 +77,7 @@ def plot_friction_curve(
     matplotlib.axes.Axes
     """
     curve = detected[(detected["persona"].astype(str) == persona) & (detected["scenario"] == scenario)]
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 4.4))
+    ax = new_axes(ax, (8, 4.4))
     if threshold != 0:
         ax.axhline(0, color="#333333", linewidth=0.8)
     ax.axhspan(EMOTION_MIN - 1.0, threshold, color=PALETTE[3], alpha=0.07, linewidth=0)
@@ -122,8 +119,7 @@ def plot_rating_effects(effects: pd.DataFrame, metric: str, ax: Axes | None = No
     matplotlib.axes.Axes
     """
     rows = effects[(effects["metric"] == metric) & effects["effect"].notna()].iloc[::-1].reset_index(drop=True)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 0.42 * len(rows) + 1.4))
+    ax = new_axes(ax, (8, 0.42 * len(rows) + 1.4))
     y = np.arange(len(rows))
     confirmed = rows["confirmed"].eq("yes").to_numpy()
     colors = np.where(confirmed, PALETTE[3], PALETTE[0])
@@ -161,8 +157,7 @@ def plot_repeat_funnel(funnel: pd.DataFrame, ax: Axes | None = None, lang: str =
     -------
     matplotlib.axes.Axes
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 3.8))
+    ax = new_axes(ax, (8, 3.8))
     x = np.arange(len(funnel))
     colors = [PALETTE[3] if n == 2 else PALETTE[0] for n in funnel.index]
     ax.bar(x, funnel["customers"], color=colors, width=0.65)
@@ -176,7 +171,7 @@ def plot_repeat_funnel(funnel: pd.DataFrame, ax: Axes | None = None, lang: str =
     ax.set_xticklabels([_text("purchase_n", lang, n=n) for n in funnel.index])
     ax.set_ylim(0, top * 1.22)
     ax.set_ylabel(_text("customers", lang))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
+    ax.yaxis.set_major_formatter(thousands_formatter())
     ax.grid(axis="x", visible=False)
     ax.set_title(_text("funnel_title", lang))
     return ax
@@ -202,8 +197,7 @@ def plot_next_purchase_gaps(
     -------
     matplotlib.axes.Axes
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 3.8))
+    ax = new_axes(ax, (8, 3.8))
     bins = np.arange(0, max_days + bin_days, bin_days)
     last = int(gaps["from_n"].max()) if len(gaps) else 0
     for i, (from_n, days) in enumerate(gaps.groupby("from_n")["days"]):
@@ -238,8 +232,7 @@ def plot_stop_hazard(stops: pd.DataFrame, ax: Axes | None = None, lang: str = "j
     -------
     matplotlib.axes.Axes
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 3.8))
+    ax = new_axes(ax, (8, 3.8))
     hazard = stops["hazard"]
     peak = hazard.idxmax() if hazard.notna().any() else None
     colors = [PALETTE[3] if k == peak else PALETTE[0] for k in stops.index]

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from helpers.labels import check_lang, fan_stage_labels, label, liking_labels
 from helpers.loyalty import EXPECTATION_OUTCOMES, FAN_TIER_LABELS, NPS_CLASSES, text
+from helpers.plotting.common import new_axes
 from helpers.plotting.style import PALETTE
 
 #: Colours of the NPS classes and expectation outcomes (Okabe-Ito).
@@ -183,12 +183,6 @@ def wrap_label(label_text: str, width: int) -> str:
     return "\n".join(s.rstrip() for s in lines)
 
 
-def _axes(ax, figsize):
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize)
-    return ax
-
-
 def plot_nps_breakdown(table: pd.DataFrame, ax=None, lang: str = "ja", **kwargs):
     """Stacked shares of promoters, passives and detractors, with NPS and n.
 
@@ -207,7 +201,7 @@ def plot_nps_breakdown(table: pd.DataFrame, ax=None, lang: str = "ja", **kwargs)
     matplotlib.axes.Axes
     """
     shown = table[table["n"] > 0]
-    ax = _axes(ax, (8, 0.55 * len(shown) + 1.4))
+    ax = new_axes(ax, (8, 0.55 * len(shown) + 1.4))
     y = np.arange(len(shown))[::-1]
     left = np.zeros(len(shown))
     for cls in NPS_CLASSES:
@@ -247,7 +241,7 @@ def plot_nps_trend(trend: pd.DataFrame, ax=None, lang: str = "ja", **kwargs):
     -------
     matplotlib.axes.Axes
     """
-    ax = _axes(ax, (8, 4))
+    ax = new_axes(ax, (8, 4))
     x = np.arange(len(trend))
     ax.fill_between(x, trend["nps_low"], trend["nps_high"], color=PALETTE[0], alpha=0.18, linewidth=0,
                     label="95%信頼区間" if lang == "ja" else "95% interval")
@@ -281,7 +275,7 @@ def plot_nps_by_group(table: pd.DataFrame, ax=None, lang: str = "ja", **kwargs):
     matplotlib.axes.Axes
     """
     shown = table[table["n"] > 0]
-    ax = _axes(ax, (8, 0.45 * len(shown) + 1.5))
+    ax = new_axes(ax, (8, 0.45 * len(shown) + 1.5))
     y = np.arange(len(shown))[::-1]
     ax.errorbar(
         shown["nps"], y,
@@ -318,7 +312,7 @@ def plot_group_values(summary: pd.DataFrame, ax=None, lang: str = "ja", column: 
     -------
     matplotlib.axes.Axes
     """
-    ax = _axes(ax, (7, 3.8))
+    ax = new_axes(ax, (7, 3.8))
     values = summary[column].to_numpy(float)
     names = [_value_label(g, lang) for g in summary.index]
     x = np.arange(len(values))
@@ -374,7 +368,7 @@ def plot_fan_matrix(
     -------
     matplotlib.axes.Axes
     """
-    ax = _axes(ax, (8.2, 5.6))
+    ax = new_axes(ax, (8.2, 5.6))
     values = matrix.to_numpy(float)
     masked = np.ma.masked_invalid(values)
     image = ax.imshow(masked, cmap=cmap, aspect="auto", vmin=kwargs.get("vmin"), vmax=kwargs.get("vmax"))
@@ -419,7 +413,7 @@ def plot_expectation_gap(table: pd.DataFrame, ax=None, lang: str = "ja", **kwarg
     -------
     matplotlib.axes.Axes
     """
-    ax = _axes(ax, (8, 0.4 * len(table) + 1.4))
+    ax = new_axes(ax, (8, 0.4 * len(table) + 1.4))
     y = np.arange(len(table))[::-1]
     expectation = table["expectation"].astype(float).to_numpy()
     evaluation = table["evaluation"].astype(float).to_numpy()

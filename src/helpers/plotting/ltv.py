@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.ticker import FuncFormatter, PercentFormatter
+from matplotlib.ticker import PercentFormatter
 
 from helpers.ltv import DAYS_PER_YEAR, FrictionScenarios, table_label
+from helpers.plotting.common import new_axes, text_lookup, thousands_formatter
 from helpers.plotting.style import PALETTE
 
 _TEXT = {
@@ -27,19 +27,7 @@ _TEXT = {
 }
 
 
-def _text(key: str, lang: str, **values) -> str:
-    ja, en = _TEXT[key]
-    return (ja if lang == "ja" else en).format(**values)
-
-
-def _new_axes(ax: Axes | None, figsize=(8, 4.5)) -> Axes:
-    if ax is None:
-        _, ax = plt.subplots(figsize=figsize)
-    return ax
-
-
-def _yen_formatter() -> FuncFormatter:
-    return FuncFormatter(lambda value, _: f"{value:,.0f}")
+_text = text_lookup(_TEXT)
 
 
 def plot_retention_curves(
@@ -74,7 +62,7 @@ def plot_retention_curves(
     -------
     matplotlib.axes.Axes
     """
-    ax = _new_axes(ax)
+    ax = new_axes(ax, (8, 4.5))
     if "group" not in curves.columns:
         curves = curves.assign(group="all")
     wanted = list(dict.fromkeys(curves["group"])) if groups is None else list(groups)
@@ -121,7 +109,7 @@ def plot_ltv_by_segment(
     -------
     matplotlib.axes.Axes
     """
-    ax = _new_axes(ax)
+    ax = new_axes(ax, (8, 4.5))
     groups = [g for g in lifetime.index if g in classic.index]
     x = np.arange(len(groups))
     width = 0.38
@@ -140,7 +128,7 @@ def plot_ltv_by_segment(
                 ax.annotate(f"{value:,.0f}", (xi, value), xytext=(0, 2), textcoords="offset points",
                             ha="center", va="bottom", fontsize="x-small")
     ax.set_xticks(x, [table_label(str(g), lang) for g in groups])
-    ax.yaxis.set_major_formatter(_yen_formatter())
+    ax.yaxis.set_major_formatter(thousands_formatter())
     ax.set_ylabel(_text("yen", lang))
     ax.set_title(_text("segment_title", lang))
     ax.legend(loc="upper right", fontsize="small")
@@ -177,7 +165,7 @@ def plot_ltv_waterfall(
     -------
     matplotlib.axes.Axes
     """
-    ax = _new_axes(ax)
+    ax = new_axes(ax, (8, 4.5))
     frame = scenarios.waterfall if isinstance(scenarios, FrictionScenarios) else scenarios
     if hide_zero_steps:
         frame = frame[(frame["kind"] == "total") | (frame["value"] > 0)]
@@ -202,7 +190,7 @@ def plot_ltv_waterfall(
         ax.set_ylim(bottom, after + 0.12 * (after - bottom))
         if bottom > 0:
             ax.set_xlabel(_text("axis_from", lang, bottom=bottom), loc="left", fontsize="x-small")
-    ax.yaxis.set_major_formatter(_yen_formatter())
+    ax.yaxis.set_major_formatter(thousands_formatter())
     ax.set_ylabel(_text("yen", lang))
     ax.set_title(_text("waterfall_title", lang))
     return ax

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from helpers.labels import check_lang
+from helpers.plotting.common import new_axes
 from helpers.plotting.style import PALETTE
 from helpers.privacy import display_ids
 
@@ -30,8 +30,7 @@ def plot_role_model_funnel(funnel: pd.DataFrame, ax=None, lang: str = "ja", **kw
     matplotlib.axes.Axes
     """
     check_lang(lang)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 0.5 * len(funnel) + 1.2))
+    ax = new_axes(ax, (8, 0.5 * len(funnel) + 1.2))
     y = np.arange(len(funnel))[::-1]
     counts = funnel["customers"].to_numpy(float)
     ax.barh(y, counts, color=PALETTE[0], height=0.6)
@@ -82,8 +81,7 @@ def plot_purchase_timelines(
     """
     check_lang(lang)
     customers = pd.unique(timelines["customer_id"])
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8.2, 0.55 * len(customers) + 1.3))
+    ax = new_axes(ax, (8.2, 0.55 * len(customers) + 1.3))
     row = pd.Series(np.arange(len(customers))[::-1], index=customers)
     y = timelines["customer_id"].map(row).to_numpy(float)
     x = timelines["days_since_first"].to_numpy(float)

@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.ticker import FuncFormatter
 
 from helpers.labels import JOURNEY_STAGES_EN, check_lang, label
+from helpers.plotting.common import new_axes, text_lookup, thousands_formatter
 from helpers.plotting.style import PALETTE
 
 _TEXT = {
@@ -30,9 +29,7 @@ _TEXT = {
 }
 
 
-def _text(key: str, lang: str, **values) -> str:
-    ja, en = _TEXT[key]
-    return (ja if check_lang(lang) == "ja" else en).format(**values)
+_text = text_lookup(_TEXT)
 
 
 #: Characters a Japanese line may not start with (kinsoku).
@@ -145,8 +142,7 @@ def plot_swimlane(
     matplotlib.axes.Axes
     """
     n_rows, n_cols = lanes.shape
-    if ax is None:
-        _, ax = plt.subplots(figsize=(min(8.0, 1.0 + 1.0 * max(n_cols, 1)), 0.9 + 0.55 * max(n_rows, 1)))
+    ax = new_axes(ax, (min(8.0, 1.0 + 1.0 * max(n_cols, 1)), 0.9 + 0.55 * max(n_rows, 1)))
     for j in range(n_cols):
         if j % 2 == 0:
             ax.axvspan(j, j + 1, color="#EEF3F8", zorder=0)
@@ -200,8 +196,7 @@ def plot_order_mix(
     -------
     matplotlib.axes.Axes
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 0.4 * min(len(mix), top_n) + 1.3))
+    ax = new_axes(ax, (8, 0.4 * min(len(mix), top_n) + 1.3))
     shown = mix.head(top_n).iloc[::-1]
     ax.barh([wrap_text(str(i), 16, 2) for i in shown.index], shown[value], color=PALETTE[0])
     for y, (v, share) in enumerate(zip(shown[value], shown["share"])):
@@ -210,7 +205,7 @@ def plot_order_mix(
     ax.set_ylabel("")
     ax.grid(axis="y", visible=False)
     ax.set_xlim(0, shown[value].max() * 1.25 if len(shown) else 1)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
+    ax.xaxis.set_major_formatter(thousands_formatter())
     ax.set_title(_text("order_mix_title", lang, by=label(by, lang)))
     return ax
 
@@ -229,8 +224,7 @@ def plot_survey_responses(responses: pd.DataFrame, ax: Axes | None = None, lang:
     -------
     matplotlib.axes.Axes
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 3.8))
+    ax = new_axes(ax, (8, 3.8))
     for i, column in enumerate(responses.columns):
         name = (
             _text("fan_survey", lang) if column == "fan_survey"
@@ -261,8 +255,7 @@ def plot_rating_counts(counts: pd.DataFrame, ax: Axes | None = None, lang: str =
     -------
     matplotlib.axes.Axes
     """
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8, 0.4 * len(counts) + 1.3))
+    ax = new_axes(ax, (8, 0.4 * len(counts) + 1.3))
     shown = counts.iloc[::-1]
     ax.barh([wrap_text(str(i), 14, 2) for i in shown.index], shown["customers"], color=PALETTE[2])
     for y, (n, mean) in enumerate(zip(shown["customers"], shown["mean_rating"])):
@@ -272,6 +265,6 @@ def plot_rating_counts(counts: pd.DataFrame, ax: Axes | None = None, lang: str =
     ax.set_xlabel(_text("raters", lang))
     ax.set_ylabel("")
     ax.grid(axis="y", visible=False)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:,.0f}"))
+    ax.xaxis.set_major_formatter(thousands_formatter())
     ax.set_title(_text("rated_title", lang))
     return ax

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 from matplotlib.lines import Line2D
 import numpy as np
 import pandas as pd
 
 from helpers.labels import check_lang
+from helpers.plotting.common import new_axes
 from helpers.plotting.style import PALETTE
 from helpers.tracking import metric_label
 
@@ -41,8 +41,7 @@ def plot_monthly_tracking(
     matplotlib.axes.Axes
     """
     check_lang(lang)
-    if ax is None:
-        _, ax = plt.subplots(figsize=(8.2, 4.4))
+    ax = new_axes(ax, (8.2, 4.4))
     months = pd.PeriodIndex(sorted(pd.unique(streaks["month"])), freq="M")
     position = pd.Series(np.arange(len(months)), index=months)
     cool_label = "クール達成" if lang == "ja" else "Cycle completed"

@@ -1,0 +1,82 @@
+"""helpers.plotting exports every plot_* function lazily, and the shared plot helpers."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from importlib import import_module
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pytest
+
+import helpers.plotting as plotting
+from helpers.plotting.common import new_axes, text_lookup, thousands_formatter
+
+PLOT_NAMES = [name for name in plotting.__all__ if name.startswith("plot_")]
+
+
+def test_every_exported_plot_name_resolves_to_its_submodule_function():
+    assert len(PLOT_NAMES) == 27
+    for name in PLOT_NAMES:
+        value = getattr(plotting, name)
+        assert callable(value), name
+        defining = import_module(value.__module__)
+        assert value.__module__.startswith("helpers.plotting.")
+        assert getattr(defining, name) is value
+
+
+def test_all_lists_every_public_plot_function_of_the_package():
+    package_dir = Path(plotting.__file__).parent
+    defined = {
+        node.name
+        for path in package_dir.glob("*.py")
+        for node in ast.parse(path.read_text(encoding="utf-8")).body
+        if isinstance(node, ast.FunctionDef) and node.name.startswith("plot_")
+    }
+    assert defined == set(PLOT_NAMES)
+
+
+def test_from_import_works_and_unknown_names_raise():
+    from helpers.plotting import plot_emotion_curve, plot_stop_hazard
+
+    assert plot_emotion_curve.__module__ == "helpers.plotting.emotion"
+    assert plot_stop_hazard.__module__ == "helpers.plotting.friction"
+    with pytest.raises(AttributeError, match="plot_nothing"):
+        plotting.plot_nothing  # noqa: B018
+
+
+def test_importing_the_package_imports_no_plot_submodule_nor_scipy():
+    code = (
+        "import sys, helpers.plotting as p\n"
+        "loaded = sorted(m for m in sys.modules if m.startswith('helpers.plotting.') or m.split('.')[0] == 'scipy')\n"
+        "print(','.join(loaded))\n"
+        "p.plot_swimlane\n"
+        "print('helpers.plotting.touchpoints' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
+    assert out[0] == "helpers.plotting.style"
+    assert out[1] == "True"
+
+
+def test_new_axes_keeps_the_given_axes_or_makes_a_figure_of_the_size():
+    fig, ax = plt.subplots()
+    assert new_axes(ax, (3, 2)) is ax
+    made = new_axes(None, (3, 2))
+    assert tuple(made.figure.get_size_inches()) == (3.0, 2.0)
+    plt.close(fig)
+    plt.close(made.figure)
+
+
+def test_text_lookup_picks_the_language_and_fills_values():
+    text = text_lookup({"title": ("{n}回目", "#{n}")})
+    assert text("title", "ja", n=2) == "2回目"
+    assert text("title", "en", n=2) == "#2"
+    with pytest.raises(ValueError):
+        text("title", "fr", n=2)
+
+
+def test_thousands_formatter():
+    assert thousands_formatter()(1234567.4, 0) == "1,234,567"
+    assert thousands_formatter()(999.5, 0) == "1,000"
