@@ -603,7 +603,8 @@ def _personal_data(traits: _Traits, calendar: _Calendar, rng: np.random.Generato
     """Fake names, emails, mobile numbers, birth dates and genders.
 
     Names are common surnames and given names; emails use the reserved
-    example.jp / example.com domains; numbers follow the 0X0-XXXX-XXXX mobile
+    example.jp / example.com domains; numbers follow the Japanese mobile pattern
+    (070, 080 or 090, then two blocks of four digits)
     format.  Each of name, email, phone and birth date is missing for about
     ``_PERSONAL_MISSING_SHARE`` of the customers, independently.
     """
