@@ -604,8 +604,7 @@ def _personal_data(traits: _Traits, calendar: _Calendar, rng: np.random.Generato
 
     Names are common surnames and given names; emails use the reserved
     example.jp / example.com domains; numbers follow the Japanese mobile pattern
-    (070, 080 or 090, then two blocks of four digits)
-    format.  Each of name, email, phone and birth date is missing for about
+    (070, 080 or 090, then two blocks of four digits).  Each of name, email, phone and birth date is missing for about
     ``_PERSONAL_MISSING_SHARE`` of the customers, independently.
     """
     n = traits.n
