@@ -18,3 +18,4 @@ def test_say_shows_the_text_of_the_report_language(monkeypatch, lang, expected):
 def test_unknown_language_is_refused():
     with pytest.raises(ValueError, match="lang"):
         narrative.narrator("fr")
+

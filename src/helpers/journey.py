@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from helpers.labels import LANGS, check_lang
+from helpers.labels import check_lang
 from helpers.loyalty import latest_responses
 from helpers.purchases import customer_purchases
 
@@ -463,7 +463,6 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
 
 def column_label(key: str, lang: str = "ja") -> str:
     """Display label of one of this module's columns (else :func:`helpers.labels.label`)."""
-    from helpers.labels import label
+    from helpers.labels import lookup
 
-    pair = COLUMN_LABELS.get(key)
-    return pair[LANGS.index(check_lang(lang))] if pair else label(key, lang)
+    return lookup(COLUMN_LABELS, key, lang)

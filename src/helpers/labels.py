@@ -193,6 +193,27 @@ def label(key: str, lang: str = DEFAULT_LANG) -> str:
     return pair[LANGS.index(check_lang(lang))]
 
 
+def lookup(own: dict[str, tuple[str, str]], key: str, lang: str = DEFAULT_LANG) -> str:
+    """Label of ``key`` from a module's own ``(ja, en)`` table, else :func:`label`.
+
+    Parameters
+    ----------
+    own : dict of str to (str, str)
+        A subject module's labels for its own columns and values.
+    key : str
+        Identifier to label.
+    lang : {"ja", "en"}
+        Language of the label.
+
+    Returns
+    -------
+    str
+        The module's label, the shared label, or ``key`` unchanged.
+    """
+    pair = own.get(key)
+    return label(key, lang) if pair is None else pair[LANGS.index(check_lang(lang))]
+
+
 def labels(keys, lang: str = DEFAULT_LANG) -> dict[str, str]:
     """Mapping ``key -> label`` for several keys (for ``DataFrame.rename``).
 

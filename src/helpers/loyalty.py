@@ -392,10 +392,9 @@ _VALUE_LABELS: dict[str, tuple[str, str]] = {
 
 def text(key: str, lang: str = "ja") -> str:
     """Label of ``key`` from this module's own labels, else :func:`helpers.labels.label`."""
-    from helpers.labels import LANGS, check_lang, label
+    from helpers.labels import lookup
 
-    pair = _VALUE_LABELS.get(key)
-    return pair[LANGS.index(check_lang(lang))] if pair else label(key, lang)
+    return lookup(_VALUE_LABELS, key, lang)
 
 
 def customer_groups(

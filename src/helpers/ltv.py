@@ -116,10 +116,7 @@ def table_label(key: str, lang: str = _labels.DEFAULT_LANG) -> str:
     Keys of this module come first, then :func:`helpers.labels.label` (for
     segment codes such as ``"high"``); unknown keys are returned unchanged.
     """
-    pair = _TABLE_LABELS.get(key)
-    if pair is None:
-        return _labels.label(key, lang)
-    return pair[_labels.LANGS.index(_labels.check_lang(lang))]
+    return _labels.lookup(_TABLE_LABELS, key, lang)
 
 
 def _end_of_day(as_of) -> pd.Timestamp:
