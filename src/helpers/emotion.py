@@ -309,11 +309,11 @@ def extremes_display(extremes: pd.DataFrame, lang: str = "ja") -> pd.DataFrame:
     return touchpoints.format_table(
         shown,
         {
-            "persona": ("text", "ペルソナ", "Persona"),
-            "scenario": ("text", "シナリオ", "Scenario"),
+            "persona": "text",
+            "scenario": "text",
             "extreme": ("text", "", "Point"),
             "step": ("int", "No.", "No."),
-            "touchpoint": ("text", "タッチポイント", "Touchpoint"),
+            "touchpoint": "text",
             "emotion": ("signed1", "感情", "Emotion"),
         },
         lang,
@@ -328,8 +328,8 @@ def rating_curve_display(curve: pd.DataFrame, lang: str = "ja") -> pd.DataFrame:
     return touchpoints.format_table(
         shown,
         {
-            "touchpoint": ("text", "タッチポイント", "Touchpoint"),
-            "n": ("int", "n", "n"),
+            "touchpoint": "text",
+            "n": "int",
             "mean_rating": ("float2", "平均評価（1〜5）", "Mean rating (1-5)"),
             "emotion": ("signed1", "感情（換算）", "Emotion (mapped)"),
             "interval": ("text", "95%信頼区間", "95% CI"),
@@ -346,7 +346,7 @@ def segment_gap_display(gaps: pd.DataFrame, name_a: str, name_b: str, lang: str 
     return touchpoints.format_table(
         shown,
         {
-            "touchpoint": ("text", "タッチポイント", "Touchpoint"),
+            "touchpoint": "text",
             "emotion_a": ("signed1", f"{name_a}", f"{name_a}"),
             "emotion_b": ("signed1", f"{name_b}", f"{name_b}"),
             "n_a": ("int", f"n（{name_a}）", f"n ({name_a})"),
@@ -369,9 +369,9 @@ def expectation_display(table: pd.DataFrame, persona: str, lang: str = "ja") -> 
         shown,
         {
             "step": ("int", "No.", "No."),
-            "touchpoint": ("text", "タッチポイント", "Touchpoint"),
-            "expectation": ("int", "期待", "Expectation"),
-            "evaluation": ("int", "評価", "Evaluation"),
+            "touchpoint": "text",
+            "expectation": "int",
+            "evaluation": "int",
             "gap": ("signed1", "差", "Gap"),
             "outcome": ("text", "結果", "Outcome"),
         },

@@ -246,9 +246,6 @@ def compare_proportions(x_low, n_low, x_other, n_other, alpha: float = 0.05) -> 
 # ---------------------------------------------------------------------------
 # Per-customer facts after the first purchase
 # ---------------------------------------------------------------------------
-def _end_of_day(as_of) -> pd.Timestamp:
-    return pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1) - pd.Timedelta("1ns")
-
 
 def _coded_orders(orders: pd.DataFrame, as_of) -> tuple[pd.DataFrame, pd.Index]:
     """Orders up to ``as_of`` with customer ids replaced by integer codes.
@@ -256,7 +253,7 @@ def _coded_orders(orders: pd.DataFrame, as_of) -> tuple[pd.DataFrame, pd.Index]:
     Sorting and grouping integers is many times faster than strings on
     millions of orders; ``uniques[code]`` gives the id back.
     """
-    kept = orders[orders["order_date"] <= _end_of_day(as_of)]
+    kept = orders[orders["order_date"] <= purchases.end_of_day(as_of)]
     codes, uniques = purchases.customer_codes(kept["customer_id"].to_numpy(dtype=object))
     columns = {"customer_id": codes, "order_date": kept["order_date"].to_numpy(), "amount": kept["amount"].to_numpy()}
     if "is_subscription" in kept.columns:
@@ -354,7 +351,7 @@ def rating_effects(
     if p_adjust not in ("holm", None):
         raise ValueError(f"p_adjust must be 'holm' or None, got {p_adjust!r}")
     if "response_date" in ratings.columns:
-        ratings = ratings[~(ratings["response_date"] > _end_of_day(as_of))]
+        ratings = ratings[~(ratings["response_date"] > purchases.end_of_day(as_of))]
     latest = touchpoints.latest_ratings(ratings)
     outcomes = customer_outcomes(orders, as_of, horizon_days)
     position = outcomes.index.get_indexer(latest["customer_id"])
@@ -796,9 +793,9 @@ def friction_display(
         shown,
         {
             "rank": ("int", "順位", "Rank"),
-            "persona": ("text", "ペルソナ", "Persona"),
+            "persona": "text",
             "step": ("int", "No.", "No."),
-            "touchpoint": ("text", "タッチポイント", "Touchpoint"),
+            "touchpoint": "text",
             "emotion": ("signed1", "感情", "Emotion"),
             "severity": ("float1", "深刻度", "Severity"),
             "effect_text": ("text", "低評価者の差", "Low raters' gap"),
@@ -824,7 +821,7 @@ def effects_display(
     return touchpoints.format_table(
         shown,
         {
-            "touchpoint": ("text", "タッチポイント", "Touchpoint"),
+            "touchpoint": "text",
             "groups": ("text", "n（低評価/他）", "n (low/others)"),
             "rate_low": ("pct", "低評価者", "Low raters"),
             "rate_other": ("pct", "それ以外", "Others"),

@@ -24,10 +24,6 @@ NPS_CLASSES: tuple[str, ...] = ("promoter", "passive", "detractor")
 
 
 
-def _end_of_day(as_of) -> pd.Timestamp:
-    """Last instant of the ``as_of`` day, so timestamps on that day count."""
-    return pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1) - pd.Timedelta("1ns")
-
 
 def nps_class(score):
     """NPS class of 0-10 scores: promoter (9-10), passive (7-8), detractor (0-6).
@@ -99,7 +95,7 @@ def latest_responses(nps: pd.DataFrame | None, as_of, latest_only: bool = True) 
                 "score": pd.Series(dtype="int64"),
             }
         )
-    on_time = nps[(nps["response_date"] <= _end_of_day(as_of)).to_numpy()]
+    on_time = nps[(nps["response_date"] <= _purchases.end_of_day(as_of)).to_numpy()]
     # one hashing pass over the ids, then an integer sort (lexsort is stable: ties keep file order)
     codes, _ = _purchases.customer_codes(on_time["customer_id"].to_numpy(dtype=object), sort=True)
     order = np.lexsort((on_time["response_date"].to_numpy(), codes))
@@ -452,7 +448,7 @@ def customer_groups(
         column = "product" if by == "first_product" else "is_subscription"
         if column not in orders.columns:
             raise ValueError(f"grouping by {by!r} needs the orders column {column!r}")
-        in_time = orders if as_of is None else orders[orders["order_date"] <= _end_of_day(as_of)]
+        in_time = orders if as_of is None else orders[orders["order_date"] <= _purchases.end_of_day(as_of)]
         # one hashing pass over the order ids, then integer work
         codes, buyers = pd.factorize(in_time["customer_id"])
         if by == "first_product":

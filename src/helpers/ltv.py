@@ -119,9 +119,6 @@ def table_label(key: str, lang: str = _labels.DEFAULT_LANG) -> str:
     return _labels.lookup(_TABLE_LABELS, key, lang)
 
 
-def _end_of_day(as_of) -> pd.Timestamp:
-    return pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1) - pd.Timedelta("1ns")
-
 
 def _segment_of(index: pd.Index, segments: pd.Series | None) -> pd.Series | None:
     """Segments aligned to ``index`` (categorical kept, missing where unknown)."""
@@ -190,7 +187,7 @@ def classic_ltv(
     """
     if period_days < 1:
         raise ValueError(f"period_days must be at least 1, got {period_days!r}")
-    end = _end_of_day(as_of)
+    end = _purchases.end_of_day(as_of)
     current_start = end.normalize() - pd.Timedelta(days=period_days - 1)
     previous_start = current_start - pd.Timedelta(days=period_days)
     window = orders.loc[
@@ -676,7 +673,7 @@ def annual_new_customers(lifetimes: pd.DataFrame, as_of, period_days: int = PERI
     -------
     float
     """
-    end = _end_of_day(as_of)
+    end = _purchases.end_of_day(as_of)
     start = end.normalize() - pd.Timedelta(days=period_days - 1)
     first = lifetimes["first_order"]
     return float(((first >= start) & (first <= end)).sum()) * PERIOD_DAYS / period_days
@@ -709,11 +706,9 @@ def _rating_matrix(
 ) -> tuple[np.ndarray, int]:
     """Latest ratings of ``customers`` (rows) for ``touchpoints`` (columns), and the respondents.
 
-    The same selection as :func:`helpers.touchpoints.latest_ratings` (names
-    matched after :func:`helpers.touchpoints.normalize_names`; the latest
-    answer by ``response_date``, missing dates counting as oldest, ties and
-    undated answers by row order), done on integer codes because the string
-    keys of millions of answers are slow to deduplicate.
+    The selection is :func:`helpers.touchpoints.latest_ratings` (names matched
+    after :func:`helpers.touchpoints.normalize_names`, the latest answer per
+    customer and touchpoint).
 
     Returns
     -------
@@ -723,11 +718,17 @@ def _rating_matrix(
     """
     keys = _touchpoints.normalize_names(pd.Series(list(touchpoints), dtype=object)).tolist()  # unique
     matrix = np.full((len(customers), len(keys)), np.nan)
-    customer_codes, customer_ids = _purchases.customer_codes(ratings["customer_id"].to_numpy(dtype=object))
+    latest = _touchpoints.latest_ratings(ratings)
+    customer_code, customer_ids = _purchases.customer_codes(latest["customer_id"].to_numpy(dtype=object))
     position = customers.get_indexer(customer_ids)
     respondents = int((position >= 0).sum())
-    if not keys or len(ratings) == 0:
+    if not keys or latest.empty:
         return matrix, respondents
+    row = position[customer_code]
+    column = pd.Index(keys).get_indexer(latest["key"])
+    chosen = (row >= 0) & (column >= 0)  # raters who never bought are left out
+    matrix[row[chosen], column[chosen]] = latest["rating"].to_numpy()[chosen]
+    return matrix, respondents
     touchpoint_codes, spellings = pd.factorize(ratings["touchpoint"].to_numpy(dtype=object))
     column_of_spelling = pd.Index(keys).get_indexer(_touchpoints.normalize_names(pd.Series(spellings, dtype=object)))
     row = position[customer_codes]
@@ -899,7 +900,7 @@ def friction_scenarios(
     base_lifetime, base_frequency = base["lifetime"], base["frequency"]
 
     if as_of is not None and "response_date" in ratings.columns:
-        ratings = ratings[~(ratings["response_date"] > _end_of_day(as_of))]
+        ratings = ratings[~(ratings["response_date"] > _purchases.end_of_day(as_of))]
     ratings_array, respondents = _rating_matrix(ratings, touchpoints, lifetimes.index)
     scale = n_customers / respondents if scale_to_base and respondents else 1.0
     low = ratings_array <= low_rating_max  # NaN compares False

@@ -19,6 +19,11 @@ import pandas as pd
 FIRST_YEAR_DAYS = 365
 
 
+def end_of_day(as_of) -> pd.Timestamp:
+    """The last moment of the ``as_of`` day: orders timed on that day still count."""
+    return pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1) - pd.Timedelta("1ns")
+
+
 #: Below this many rows plain ``pd.factorize`` is as fast.
 _IDENTITY_MIN_ROWS = 100_000
 #: Largest address range (in object slots per row) grouped with a direct table.
@@ -203,7 +208,7 @@ def customer_purchases(
         by ``as_of``, i.e. ``tenure_days >= first_year_days``).
     """
     as_of = pd.Timestamp(as_of)
-    on_time = (orders["order_date"] <= as_of + pd.Timedelta(days=1) - pd.Timedelta("1ns")).to_numpy()
+    on_time = (orders["order_date"] <= end_of_day(as_of)).to_numpy()
     if not on_time.any():
         empty = pd.DataFrame(columns=["first_order", "last_order", "n_orders", "revenue", "aov", "is_repeat",
                                       "tenure_days", "first_year_value", "first_year_complete"])

@@ -19,7 +19,8 @@ import unicodedata
 import numpy as np
 import pandas as pd
 
-from helpers.labels import CHANNELS, JOURNEY_STAGES, SCENARIOS, check_lang
+from helpers import purchases
+from helpers.labels import CHANNELS, JOURNEY_STAGES, SCENARIOS, check_lang, label
 
 #: Shown where the worksheet leaves a channel (or another text cell) empty.
 MISSING_TEXT = "-"
@@ -423,29 +424,23 @@ def latest_ratings(ratings: pd.DataFrame) -> pd.DataFrame:
     key_code = unique_keys[codes]
     # display spelling of a key: its first spelling in the data
     spelling = np.asarray(uniques, dtype=object)[np.unique(unique_keys, return_index=True)[1]]
-    frame = pd.DataFrame(
-        {
-            "customer_id": ratings["customer_id"].to_numpy(dtype=object),
-            "key_code": key_code,
-            "rating": ratings["rating"].astype("float64").to_numpy(),
-        }
-    )
-    if frame.duplicated(["customer_id", "key_code"]).any():
-        if "response_date" in ratings.columns:
-            dates = ratings["response_date"].to_numpy(dtype="datetime64[ns]")
-            order = np.argsort(dates, kind="stable")
-            missing = np.isnat(dates)[order]
-            # missing dates count as oldest: put them first
-            order = np.concatenate([order[missing], order[~missing]])
-            frame = frame.iloc[order]
-        frame = frame.drop_duplicates(["customer_id", "key_code"], keep="last").sort_index()
-    key_code = frame["key_code"].to_numpy()
+    # one cell per (customer, touchpoint) on integer codes: fast for millions of answers
+    customer_code, _ = purchases.customer_codes(ratings["customer_id"].to_numpy(dtype=object))
+    cell = customer_code * max(len(keys), 1) + key_code
+    order = np.arange(len(cell))
+    if "response_date" in ratings.columns:
+        # as integers NaT is the smallest value: a stable sort puts undated answers first (oldest)
+        dates = ratings["response_date"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+        order = np.argsort(dates, kind="stable")
+    _, last_in_reversed = np.unique(cell[order][::-1], return_index=True)
+    latest = np.sort(order[::-1][last_in_reversed])  # back in row order
+    latest_key = key_code[latest]
     return pd.DataFrame(
         {
-            "customer_id": frame["customer_id"].to_numpy(),
-            "touchpoint": spelling[key_code],
-            "key": np.asarray(keys, dtype=object)[key_code],
-            "rating": frame["rating"].to_numpy(),
+            "customer_id": ratings["customer_id"].to_numpy(dtype=object)[latest],
+            "touchpoint": spelling[latest_key],
+            "key": np.asarray(keys, dtype=object)[latest_key],
+            "rating": ratings["rating"].astype("float64").to_numpy()[latest],
         }
     )
 
@@ -667,7 +662,7 @@ def p_text(p: float) -> str:
 
 
 def format_table(
-    frame: pd.DataFrame, columns: dict[str, tuple[str, str, str]], lang: str = "ja", index: str | None = None
+    frame: pd.DataFrame, columns: dict[str, str | tuple[str, str, str]], lang: str = "ja", index: str | None = None
 ) -> pd.DataFrame:
     """A report table: chosen columns, formatted, with ja/en headers.
 
@@ -677,7 +672,8 @@ def format_table(
         Source table (short: report tables are a few dozen rows).
     columns : dict
         ``column -> (kind, ja header, en header)`` in display order; ``kind``
-        as in :func:`format_values`.  The ``index`` column is listed here too.
+        as in :func:`format_values`.  A bare ``kind`` takes the header from
+        :func:`helpers.labels.label`.  The ``index`` column is listed here too.
     lang : {"ja", "en"}
         Header language.
     index : str, optional
@@ -690,13 +686,17 @@ def format_table(
         Text cells.
     """
     ja = check_lang(lang) == "ja"
+    specs = {
+        column: (spec, label(column, "ja"), label(column, "en")) if isinstance(spec, str) else spec
+        for column, spec in columns.items()
+    }
     shown = pd.DataFrame(
         {(head_ja if ja else head_en): format_values(frame[column], kind).to_numpy()
-         for column, (kind, head_ja, head_en) in columns.items()},
+         for column, (kind, head_ja, head_en) in specs.items()},
         index=pd.RangeIndex(1, len(frame) + 1),
     )
     if index is not None:
-        kind, head_ja, head_en = columns[index]
+        kind, head_ja, head_en = specs[index]
         shown = shown.set_index(head_ja if ja else head_en)
     return shown
 
@@ -713,11 +713,11 @@ def steps_display(steps: pd.DataFrame, persona: str, lang: str = "ja", scenario:
         rows,
         {
             "step": ("int", "No.", "No."),
-            "stage": ("text", "ステージ", "Stage"),
-            "touchpoint": ("text", "タッチポイント", "Touchpoint"),
-            "channel": ("text", "チャネル", "Channel"),
-            "action": ("text", "行動", "Action"),
-            "thought": ("text", "思考", "Thought"),
+            "stage": "text",
+            "touchpoint": "text",
+            "channel": "text",
+            "action": "text",
+            "thought": "text",
         },
         lang,
         index="step",
@@ -733,7 +733,7 @@ def order_mix_display(mix: pd.DataFrame, by: str, lang: str = "ja", top_n: int =
         {
             by: ("text", *heading),
             "orders": ("int", "注文件数", "Orders"),
-            "share": ("pct", "構成比", "Share"),
+            "share": "pct",
             "customers": ("int", "顧客数", "Customers"),
             "revenue": ("int", "売上（円）", "Revenue (JPY)"),
         },
@@ -747,7 +747,7 @@ def survey_totals_display(totals: pd.DataFrame, lang: str = "ja") -> pd.DataFram
     shown = totals.assign(survey=[names[s][0 if lang == "ja" else 1] for s in totals["survey"]])
     return format_table(
         shown,
-        {"survey": ("text", "調査", "Survey"), "source": ("text", "回答経路", "Source"),
+        {"survey": ("text", "調査", "Survey"), "source": "text",
          "responses": ("int", "回答数", "Answers")},
         lang,
     )
@@ -758,7 +758,7 @@ def rating_counts_display(counts: pd.DataFrame, lang: str = "ja") -> pd.DataFram
     return format_table(
         counts.reset_index(),
         {
-            "touchpoint": ("text", "タッチポイント", "Touchpoint"),
+            "touchpoint": "text",
             "customers": ("int", "評価した顧客数", "Customers"),
             "ratings": ("int", "回答数", "Answers"),
             "mean_rating": ("float2", "平均評価（1〜5）", "Mean rating (1-5)"),
@@ -780,7 +780,7 @@ def coverage_display(coverage: pd.DataFrame, lang: str = "ja") -> pd.DataFrame:
             "level": ("text", "種類", "Level"),
             "worksheet_steps": ("int", "ワークシートの行", "Worksheet rows"),
             "rated_customers": ("int", "評価した顧客", "Raters"),
-            "orders": ("int", "注文", "Orders"),
+            "orders": "int",
             "survey_responses": ("int", "NPS回答", "NPS answers"),
             "status": ("text", "判定", "Status"),
         },
