@@ -2,7 +2,11 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# The first Python 3.11+ on PATH: python3 (Debian 12's stock 3.11.2 is fine),
+# then python3.13, python3.12, python3.11. Override with `make PYTHON=/path/to/python`.
+PYTHON ?= $(shell for p in python3 python3.13 python3.12 python3.11; do \
+	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null \
+	&& { command -v $$p; break; }; done)
 VENV := .venv
 BIN := $(VENV)/bin
 # The install stamp is keyed on the content of requirements.txt and
@@ -12,15 +16,24 @@ STAMP := $(VENV)/.installed-$(REQ_HASH)
 
 DATA ?= data/sample
 
-.PHONY: help install test report lab validate sample template bench bench-clv clean
+.PHONY: help install lint test report lab validate sample template bench bench-clv clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
 		awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-10s\033[0m %s\n", $$1, $$2}'
 
 $(STAMP): requirements.txt pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -c 'import sys; assert sys.version_info[:2] >= (3, 11), "Python 3.11+ needed"'
+	@if [ ! -x $(BIN)/python ]; then \
+		if [ -z "$(PYTHON)" ]; then \
+			echo "Kando needs Python 3.11 or newer; none found on PATH (python3, python3.13, python3.12, python3.11)." >&2; \
+			echo "Install one, or name it: make PYTHON=/path/to/python3.11 $(MAKECMDGOALS)" >&2; exit 1; \
+		fi; \
+		$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Kando needs Python 3.11 or newer; $(PYTHON) is " + sys.version.split()[0])' || exit 1; \
+		echo "Creating $(VENV) with $(PYTHON) ($$($(PYTHON) --version 2>&1))"; \
+		$(PYTHON) -m venv $(VENV) || exit 1; \
+	fi
+	@$(BIN)/python -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "$(VENV) holds Python " + sys.version.split()[0] + "; Kando needs 3.11+: run make clean")'
+	@echo "Using $$($(BIN)/python --version) in $(VENV)"
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	@rm -f $(VENV)/.installed-*
@@ -28,8 +41,12 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP) ## Create .venv and install the pinned requirements (idempotent)
 
-test: $(STAMP) ## Run the test suite (in parallel over the cores)
+lint: $(STAMP) ## Lint and check the import order with ruff (config in pyproject.toml)
+	$(BIN)/ruff check .
+
+test: $(STAMP) ## Run the test suite, then execute the report notebooks under nbval (in parallel over the cores)
 	$(BIN)/python -m pytest -n auto
+	$(BIN)/python -m pytest -n auto --dist loadfile --nbval-lax notebooks/[0-9]*.ipynb
 
 report: $(STAMP) ## Render the PDF reports from the sample data into reports/
 	$(BIN)/kando run --data $(DATA)

@@ -91,9 +91,7 @@ def make_orders(n_orders: int, n_customers: int, seed: int = 0) -> pd.DataFrame:
     mean_spend = rng.gamma(4.0, 1_500.0, n_customers)
     amount = np.maximum(np.round(rng.gamma(5.0, mean_spend[customer] / 5.0)), 1.0)
     ids = pd.Index(np.char.add("C", np.char.zfill(np.arange(1, n_customers + 1).astype(str), 7)), dtype="str")
-    return pd.DataFrame(
-        {"customer_id": ids[customer[by_time]], "order_date": order_date, "amount": amount[by_time]}
-    )
+    return pd.DataFrame({"customer_id": ids[customer[by_time]], "order_date": order_date, "amount": amount[by_time]})
 
 
 def peak_rss_gb() -> float:
@@ -162,16 +160,20 @@ def main(argv=None) -> int:
     except ImportError:
         lifetimes = None
 
-    print(f"python {platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}, "
-          f"duckdb {getattr(duckdb, '__version__', '-')}, lifetimes {getattr(lifetimes, '__version__', '-')}")
+    print(
+        f"python {platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}, "
+        f"duckdb {getattr(duckdb, '__version__', '-')}, lifetimes {getattr(lifetimes, '__version__', '-')}"
+    )
     print(f"{os.cpu_count()} cores, load average at start {os.getloadavg()[0]:.2f}")
     if duckdb is None or lifetimes is None:
         missing = [n for n, m in (("duckdb", duckdb), ("lifetimes", lifetimes)) if m is None]
         print(f"NOTE: {', '.join(missing)} not installed; timing own code only. To compare, run: {INSTALL_HINT}")
 
     t_generate, _, orders = timed(lambda: make_orders(args.orders, args.customers, args.seed))
-    print(f"generated {len(orders):,} orders of {orders['customer_id'].nunique():,} customers "
-          f"in {t_generate:.1f} s (observation end {END})")
+    print(
+        f"generated {len(orders):,} orders of {orders['customer_id'].nunique():,} customers "
+        f"in {t_generate:.1f} s (observation end {END})"
+    )
     rss_data = peak_rss_gb()
 
     # --- own code -----------------------------------------------------------
@@ -180,11 +182,15 @@ def main(argv=None) -> int:
     )
     t_fit, cpu_fit, (bgf, ggf) = timed(lambda: fit_both(summary))
     rss_own = peak_rss_gb()
-    print(f"\nown summary_from_transactions : {t_summary:7.2f} s wall, {cpu_summary:7.2f} s CPU  "
-          f"({len(summary):,} customers; best of {args.repeat})")
-    print(f"own BG/NBD + Gamma-Gamma fit   : {t_fit:7.2f} s wall, {cpu_fit:7.2f} s CPU  "
-          f"(BG/NBD on {bgf.n_unique_rows_:,} distinct rows of {bgf.n_customers_:,.0f} customers; "
-          f"Gamma-Gamma on {ggf.n_customers_:,.0f})")
+    print(
+        f"\nown summary_from_transactions : {t_summary:7.2f} s wall, {cpu_summary:7.2f} s CPU  "
+        f"({len(summary):,} customers; best of {args.repeat})"
+    )
+    print(
+        f"own BG/NBD + Gamma-Gamma fit   : {t_fit:7.2f} s wall, {cpu_fit:7.2f} s CPU  "
+        f"(BG/NBD on {bgf.n_unique_rows_:,} distinct rows of {bgf.n_customers_:,.0f} customers; "
+        f"Gamma-Gamma on {ggf.n_customers_:,.0f})"
+    )
     for name, model in (("BG/NBD     ", bgf), ("Gamma-Gamma", ggf)):
         values = ", ".join(f"{k}={v:.6g}" for k, v in model.params_.items())
         print(f"  {name} {values}; log-likelihood {model.log_likelihood_:.3f}")
@@ -200,11 +206,17 @@ def main(argv=None) -> int:
         t_duck, cpu_duck, duck = timed(lambda: con.execute(sql).df(), args.repeat)
         diff = max_abs_diff(summary, duck.set_index("customer_id"))
         threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
-        print(f"\nDuckDB SQL (same frame -> DataFrame): {t_duck:7.2f} s wall, {cpu_duck:7.2f} s CPU  "
-              f"(threads={threads}, best of {args.repeat}); max |difference| vs own = {diff:.2e}")
-        rows.append(("summary time / DuckDB <= 1.5",
-                     f"{t_summary / t_duck:.2f}x wall ({cpu_summary / cpu_duck:.2f}x CPU)",
-                     t_summary / t_duck <= 1.5 and diff < 1e-6))
+        print(
+            f"\nDuckDB SQL (same frame -> DataFrame): {t_duck:7.2f} s wall, {cpu_duck:7.2f} s CPU  "
+            f"(threads={threads}, best of {args.repeat}); max |difference| vs own = {diff:.2e}"
+        )
+        rows.append(
+            (
+                "summary time / DuckDB <= 1.5",
+                f"{t_summary / t_duck:.2f}x wall ({cpu_summary / cpu_duck:.2f}x CPU)",
+                t_summary / t_duck <= 1.5 and diff < 1e-6,
+            )
+        )
 
     # --- lifetimes ------------------------------------------------------------
     if lifetimes is not None:
@@ -215,8 +227,13 @@ def main(argv=None) -> int:
             subset = orders
         t_life_subset, _, life_summary = timed(
             lambda: summary_data_from_transaction_data(
-                subset, "customer_id", "order_date", monetary_value_col="amount",
-                observation_period_end=str(END), freq="D", freq_multiplier=7,
+                subset,
+                "customer_id",
+                "order_date",
+                monetary_value_col="amount",
+                observation_period_end=str(END),
+                freq="D",
+                freq_multiplier=7,
             )
         )
         t_own_subset, _, own_subset = timed(
@@ -226,10 +243,17 @@ def main(argv=None) -> int:
         scale = len(orders) / len(subset)
         t_life = t_life_subset * scale
         scaled = "" if scale == 1 else f" on {len(subset):,} orders, scaled x{scale:.2f} by orders to {t_life:.1f} s"
-        print(f"\nlifetimes summary_data_from_transaction_data: {t_life_subset:.2f} s{scaled}; "
-              f"own on the same subset {t_own_subset:.2f} s; max |difference| = {diff:.2e}")
-        rows.append(("lifetimes summary / own >= 3", f"{t_life / t_summary:.1f}x"
-                     + ("" if scale == 1 else " (lifetimes scaled from a subset)"), t_life / t_summary >= 3 and diff < 1e-6))
+        print(
+            f"\nlifetimes summary_data_from_transaction_data: {t_life_subset:.2f} s{scaled}; "
+            f"own on the same subset {t_own_subset:.2f} s; max |difference| = {diff:.2e}"
+        )
+        rows.append(
+            (
+                "lifetimes summary / own >= 3",
+                f"{t_life / t_summary:.1f}x" + ("" if scale == 1 else " (lifetimes scaled from a subset)"),
+                t_life / t_summary >= 3 and diff < 1e-6,
+            )
+        )
 
         from lifetimes import BetaGeoFitter, GammaGammaFitter
 
@@ -243,8 +267,10 @@ def main(argv=None) -> int:
         params_ours = pd.concat([bgf.params_, ggf.params_])
         params_life = pd.concat([life_bgf.params_, life_ggf.params_])
         rel = (params_ours / params_life - 1).abs().max()
-        print(f"lifetimes BG/NBD + Gamma-Gamma fit: {t_life_fit:.2f} s wall, {cpu_life_fit:.2f} s CPU "
-              f"on {len(summary):,} rows")
+        print(
+            f"lifetimes BG/NBD + Gamma-Gamma fit: {t_life_fit:.2f} s wall, {cpu_life_fit:.2f} s CPU "
+            f"on {len(summary):,} rows"
+        )
         print(pd.DataFrame({"own": params_ours, "lifetimes": params_life}).to_string(float_format="%.6f"))
         print(f"largest relative parameter difference: {rel:.2e}")
         # CLV as lifetimes computes it, from each side's own fitted models
@@ -254,10 +280,14 @@ def main(argv=None) -> int:
         life_clv = life_ggf.customer_lifetime_value(life_bgf, *clv_inputs, time=12, discount_rate=0.01, freq="W")
         clv_rel = float((own_clv / life_clv - 1).abs().max())
         print(f"12-month CLV of {len(sample):,} customers, own vs lifetimes: largest relative difference {clv_rel:.2e}")
-        rows.append(("lifetimes fit / own >= 5, same params (rel < 1e-3)",
-                     f"{t_life_fit / t_fit:.1f}x wall ({cpu_life_fit / cpu_fit:.1f}x CPU), "
-                     f"params rel diff {rel:.1e}, CLV rel diff {clv_rel:.1e}",
-                     t_life_fit / t_fit >= 5 and rel < 1e-3 and clv_rel < 1e-3))
+        rows.append(
+            (
+                "lifetimes fit / own >= 5, same params (rel < 1e-3)",
+                f"{t_life_fit / t_fit:.1f}x wall ({cpu_life_fit / cpu_fit:.1f}x CPU), "
+                f"params rel diff {rel:.1e}, CLV rel diff {clv_rel:.1e}",
+                t_life_fit / t_fit >= 5 and rel < 1e-3 and clv_rel < 1e-3,
+            )
+        )
     print(f"\npeak RSS of the whole run: {peak_rss_gb():.2f} GB")
 
     print(f"load average at the end {os.getloadavg()[0]:.2f}")

@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 import _timing
+
 from helpers import journey, loyalty, sample, tracking
 from helpers.purchases import customer_purchases
 

@@ -17,6 +17,7 @@ import resource
 import sys
 
 import _timing
+
 from helpers import friction, loyalty, ltv, sample
 
 TARGET_SECONDS = 60.0

@@ -18,6 +18,7 @@ import resource
 import sys
 
 import _timing
+
 from helpers import ltv, purchases, sample
 
 TARGET_SECONDS = 10.0

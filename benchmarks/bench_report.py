@@ -39,8 +39,9 @@ def empty_notebook_seconds(folder: Path) -> float:
     for _ in range(2):
         start = time.perf_counter()
         with _kernel_launch_settings() as config:
-            papermill.execute_notebook(str(source), str(folder / "empty-out.ipynb"), kernel_name=KERNEL_NAME,
-                                       progress_bar=False, config=config)
+            papermill.execute_notebook(
+                str(source), str(folder / "empty-out.ipynb"), kernel_name=KERNEL_NAME, progress_bar=False, config=config
+            )
         times.append(time.perf_counter() - start)
     return min(times)
 
@@ -64,15 +65,19 @@ def main() -> None:
         print(f"{'notebook':<24}{'execute s':>10}{'render s':>10}{'total s':>10}{'kernel cpu':>12}{'render cpu':>12}")
         for r in result.notebooks:
             s = r.seconds
-            print(f"{r.name:<24}{s.get('execute', 0):>10.1f}{s.get('render', 0):>10.1f}{s.get('total', 0):>10.1f}"
-                  f"{s.get('kernel_cpu', 0):>12.1f}{s.get('render_cpu', 0):>12.1f}" + ("" if r.ok else "   FAILED"))
+            print(
+                f"{r.name:<24}{s.get('execute', 0):>10.1f}{s.get('render', 0):>10.1f}{s.get('total', 0):>10.1f}"
+                f"{s.get('kernel_cpu', 0):>12.1f}{s.get('render_cpu', 0):>12.1f}" + ("" if r.ok else "   FAILED")
+            )
         cpu = sum(r.seconds.get("kernel_cpu", 0) + r.seconds.get("render_cpu", 0) for r in result.notebooks)
         print(f"CPU of kernels and rendering: {cpu:.1f} s, i.e. {cpu / jobs:.1f} s on {jobs} idle cores")
         import json
 
         timings = json.loads(result.manifest.read_text(encoding="utf-8"))["timings"]
         print(f"validate: {timings['validate']:.1f} s   combined PDF: {timings['combined_pdf']:.1f} s")
-        print(f"wall time: {wall:.1f} s   (target <= {TARGET_SECONDS:.0f} s: {'met' if wall <= TARGET_SECONDS else 'NOT met'})")
+        print(
+            f"wall time: {wall:.1f} s   (target <= {TARGET_SECONDS:.0f} s: {'met' if wall <= TARGET_SECONDS else 'NOT met'})"  # noqa: E501
+        )
 
         one = empty_notebook_seconds(Path(tmp))
         floor = one * len(result.notebooks) / jobs
@@ -80,7 +85,9 @@ def main() -> None:
         print(f"overhead over the floor: {wall - floor:.1f} s")
 
     load = os.getloadavg()[0]
-    print(f"load average (1 min) at the end: {load:.1f} on {os.cpu_count()} CPUs (other work on the machine slows the run)")
+    print(
+        f"load average (1 min) at the end: {load:.1f} on {os.cpu_count()} CPUs (other work on the machine slows the run)"  # noqa: E501
+    )
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak RSS: this process {own:.0f} MiB, largest child (worker or kernel) {children:.0f} MiB")

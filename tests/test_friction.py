@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from helpers import friction, io as kando_io, sample
+from helpers import friction, sample
+from helpers import io as kando_io
 from helpers.plotting import friction as plot_friction
 from helpers.plotting import use_style
 
@@ -87,7 +88,7 @@ def test_friction_table_without_data_ranks_by_severity_then_persona_then_step():
     table = friction.friction_table(journey)
     assert list(table.columns) == list(friction.FRICTION_TABLE_COLUMNS)
     # B2: 2 + drop 2 = 4; B4: 1 + drop 2 = 3; A1: 2 (first step, no drop); A3: 0 + drop 2 = 2
-    order = list(zip(table["persona"], table["step"], table["severity"]))
+    order = list(zip(table["persona"], table["step"], table["severity"], strict=False))
     # ties at severity 2 (A1 and A3): same persona, so step order; persona B comes first in the sheet
     assert order == [("B", 2, 4.0), ("B", 4, 3.0), ("A", 1, 2.0), ("A", 3, 2.0)]
     assert table["rank"].tolist() == [1, 2, 3, 4]

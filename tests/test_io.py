@@ -27,7 +27,7 @@ def data_dir(tmp_path):
     return tmp_path
 
 
-JA_ORDERS = "注文番号,顧客ID,購入日,購入金額,商品\nO1,C1,2024/1/5,\"¥1,980\",青汁\nO2,C2,2024年1月6日,3000円,酵素\n"
+JA_ORDERS = '注文番号,顧客ID,購入日,購入金額,商品\nO1,C1,2024/1/5,"¥1,980",青汁\nO2,C2,2024年1月6日,3000円,酵素\n'
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp932"])
@@ -47,7 +47,7 @@ def test_csv_encodings_with_japanese_headers(tmp_path, encoding):
 
 def test_undecodable_bytes_are_reported_with_line(tmp_path):
     path = tmp_path / "orders.csv"
-    path.write_bytes("order_id,customer_id,order_date,amount\nO1,C1,2024-01-01,1\n".encode() + b"O2,\x81\x20,2024-01-01,1\n")
+    path.write_bytes(b"order_id,customer_id,order_date,amount\nO1,C1,2024-01-01,1\n" + b"O2,\x81\x20,2024-01-01,1\n")
     read = io.read_table(path, "orders")
     assert [(p.line, p.rule_en.split(" (")[0]) for p in read.problems] == [(3, "cannot determine the encoding")]
 
@@ -85,7 +85,9 @@ def test_amount_formats(text, expected):
 
 
 def test_codes_accept_answer_text_and_numbers():
-    values, bad = io.parse_column(pd.Series(["ファンではない", "3", "もはや人生の一部、未来を共に創っていきたい", "たぶん"]), "fan_stage")
+    values, bad = io.parse_column(
+        pd.Series(["ファンではない", "3", "もはや人生の一部、未来を共に創っていきたい", "たぶん"]), "fan_stage"
+    )
     assert values.iloc[:3].tolist() == [0, 3, 5]
     assert bad.tolist() == [False, False, False, True]
     values, bad = io.parse_column(pd.Series(["大好き", "7"]), "liking")
@@ -179,7 +181,10 @@ def test_journey_accepts_japanese_scenarios_and_checks_ranges(tmp_path):
 
 
 def test_foreign_keys_and_dates_after_as_of(data_dir):
-    write(data_dir / "orders.csv", "order_id,customer_id,order_date,amount\nO1,C1,2024-01-01,1\nO2,C9,2024-01-02,1\nO3,C2,2026-01-01,1\n")
+    write(
+        data_dir / "orders.csv",
+        "order_id,customer_id,order_date,amount\nO1,C1,2024-01-01,1\nO2,C9,2024-01-02,1\nO3,C2,2026-01-01,1\n",
+    )
     write(data_dir / "nps.csv", "customer_id,response_date,score\nC8,2024-01-01,9\n")
     report = io.validate_data_dir(data_dir, as_of="2025-12-31")
     assert [(p.file, p.line, p.column, p.value) for p in report.problems] == [
@@ -226,5 +231,10 @@ def test_sample_data_is_clean(sample_dir):
     report = io.validate_data_dir(sample_dir, as_of="2025-12-31")
     assert report.ok, report.format("en")
     assert {s.table for s in report.summaries} == {
-        "customers", "orders", "nps", "fan_survey", "journey", "touchpoint_ratings"
+        "customers",
+        "orders",
+        "nps",
+        "fan_survey",
+        "journey",
+        "touchpoint_ratings",
     }

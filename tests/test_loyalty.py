@@ -394,8 +394,8 @@ def test_loyalty_charts_render_japanese_without_missing_glyphs(small_shop):
 
     import matplotlib.pyplot as plt
 
-    from helpers.plotting import use_style
     from helpers.plotting import loyalty as charts
+    from helpers.plotting import use_style
 
     use_style()
     responses = pd.DataFrame({"customer_id": list("abcd"), "score": [10, 8, 3, 9]})

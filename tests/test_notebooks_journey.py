@@ -32,7 +32,18 @@ ONE_STEP_PERSONA = "一歩だけの鈴木さん"
 WORKSHEET_ROWS = [
     (WORKSHEET_PERSONA, "現状", 1, "認知", "Instagram広告", "SNS", 1, 3, 3, None),
     (WORKSHEET_PERSONA, "現状", 2, "購入", "注文フォーム", "Web", 2, 3, 4, None),
-    (WORKSHEET_PERSONA, "現状", 3, "受け取り・初回使用", sample.FRICTION_TOUCHPOINT, "同梱物", -4, 4, 1, "シェイカーを同梱する"),
+    (
+        WORKSHEET_PERSONA,
+        "現状",
+        3,
+        "受け取り・初回使用",
+        sample.FRICTION_TOUCHPOINT,
+        "同梱物",
+        -4,
+        4,
+        1,
+        "シェイカーを同梱する",
+    ),
     (WORKSHEET_PERSONA, "現状", 4, "継続・リピート", "LINE配信", "LINE", 0, 3, 3, None),
     (WORKSHEET_PERSONA, "理想", 1, "認知", "Instagram広告", "SNS", 2, None, None, None),
     (WORKSHEET_PERSONA, "理想", 2, "購入", "注文フォーム", "Web", 3, None, None, None),
@@ -40,16 +51,30 @@ WORKSHEET_ROWS = [
     (WORKSHEET_PERSONA, "理想", 4, "継続・リピート", "LINE配信", "LINE", 3, None, None, None),
     (ONE_STEP_PERSONA, "現状", 1, "認知", "新聞広告", "新聞", -1, None, None, None),
 ]
-WORKSHEET_COLUMNS = ["persona", "scenario", "step", "stage", "touchpoint", "channel", "emotion",
-                     "expectation", "evaluation", "improvement"]
+WORKSHEET_COLUMNS = [
+    "persona",
+    "scenario",
+    "step",
+    "stage",
+    "touchpoint",
+    "channel",
+    "emotion",
+    "expectation",
+    "evaluation",
+    "improvement",
+]
 
 
 def execute(name: str, output_dir: Path, cwd: Path, **parameters) -> nbformat.NotebookNode:
     """Run a notebook with papermill; fail on any error or stderr output."""
     out = output_dir / f"{name}.ipynb"
     papermill.execute_notebook(
-        str(NOTEBOOKS / f"{name}.ipynb"), str(out), parameters={"output_dir": str(output_dir), **parameters},
-        kernel_name="python3", cwd=str(cwd), progress_bar=False,
+        str(NOTEBOOKS / f"{name}.ipynb"),
+        str(out),
+        parameters={"output_dir": str(output_dir), **parameters},
+        kernel_name="python3",
+        cwd=str(cwd),
+        progress_bar=False,
     )
     executed = nbformat.read(out, as_version=4)
     for cell in executed.cells:
@@ -84,7 +109,7 @@ def worksheet_data(tmp_path_factory, sample_dir) -> Path:
     header = [cell.value for cell in sheet[1]]
     position = {column: header.index(label(column, "ja")) + 1 for column in WORKSHEET_COLUMNS}
     for row, values in enumerate(WORKSHEET_ROWS, start=2):
-        for column, value in zip(WORKSHEET_COLUMNS, values):
+        for column, value in zip(WORKSHEET_COLUMNS, values, strict=False):
             if value is not None:
                 sheet.cell(row=row, column=position[column], value=value)
     workbook.save(path)
@@ -127,8 +152,9 @@ def test_friction_points_defaults(tmp_path):
 
 
 def test_touchpoints_changed_parameters_on_a_template_worksheet(tmp_path, worksheet_data):
-    executed = execute("03_touchpoints", tmp_path, NOTEBOOKS, data_dir=str(worksheet_data), scenario="both",
-                       lang="en", top_n=3)
+    executed = execute(
+        "03_touchpoints", tmp_path, NOTEBOOKS, data_dir=str(worksheet_data), scenario="both", lang="en", top_n=3
+    )
     text = text_of(executed)
     assert "The as-is and to-be worksheet holds 9 steps for 2 personas," in text
     assert images_of(executed) == 3 + 2 + 1 + 1  # a swimlane per curve, order mixes, surveys, ratings
@@ -138,21 +164,36 @@ def test_touchpoints_changed_parameters_on_a_template_worksheet(tmp_path, worksh
 
 
 def test_emotion_curve_changed_parameters_on_a_template_worksheet(tmp_path, worksheet_data):
-    text = text_of(execute("04_emotion_curve", tmp_path, NOTEBOOKS, data_dir=str(worksheet_data), lang="en",
-                           segment_b="mid", alpha=0.1))
+    text = text_of(
+        execute(
+            "04_emotion_curve", tmp_path, NOTEBOOKS, data_dir=str(worksheet_data), lang="en", segment_b="mid", alpha=0.1
+        )
+    )
     assert f"- {WORKSHEET_PERSONA}: lowest at step 3 '{sample.FRICTION_TOUCHPOINT}' (-4); the to-be aims at +3." in text
     assert f"- {ONE_STEP_PERSONA}: lowest at step 1 '新聞広告' (-1); no to-be curve yet." in text
     assert "90% CI" in text and "Mid loyalty" in text
 
 
 def test_friction_points_changed_parameters_on_a_template_worksheet(tmp_path, worksheet_data):
-    text = text_of(execute(
-        "05_friction_points", tmp_path, NOTEBOOKS, data_dir=str(worksheet_data), lang="en", scenario="both",
-        friction_threshold=-1, min_drop=3, effect_metric="retention", retention_days=120, p_adjust="none", top_n=3,
-    ))
+    text = text_of(
+        execute(
+            "05_friction_points",
+            tmp_path,
+            NOTEBOOKS,
+            data_dir=str(worksheet_data),
+            lang="en",
+            scenario="both",
+            friction_threshold=-1,
+            min_drop=3,
+            effect_metric="retention",
+            retention_days=120,
+            p_adjust="none",
+            top_n=3,
+        )
+    )
     table = pd.read_csv(tmp_path / "friction_table.csv", encoding="utf-8-sig")
     # threshold -1: the -4 step (also a drop of 6) and the one-step curve at -1; to-be has none
-    assert list(zip(table["persona"], table["step"])) == [(WORKSHEET_PERSONA, 3), (ONE_STEP_PERSONA, 1)]
+    assert list(zip(table["persona"], table["step"], strict=False)) == [(WORKSHEET_PERSONA, 3), (ONE_STEP_PERSONA, 1)]
     assert table["effect_metric"].tolist() == ["retention_120d"] * 2
     assert table["confirmed"].tolist() == ["yes", "untested"]
     assert table.loc[0, "improvement"] == "シェイカーを同梱する"

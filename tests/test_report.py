@@ -60,7 +60,12 @@ CUSTOMERS = pd.DataFrame(
     {
         "customer_id": ["C001", "C002", "C003", "C004"],
         "name": ["山田　太郎", "佐藤　花子", "鈴木　一郎", "高橋　美咲"],
-        "email": ["taro.yamada@example.jp", "hanako.sato@example.jp", "ichiro.suzuki@example.com", "misaki.t@example.com"],
+        "email": [
+            "taro.yamada@example.jp",
+            "hanako.sato@example.jp",
+            "ichiro.suzuki@example.com",
+            "misaki.t@example.com",
+        ],
         "phone": ["090-1234-5678", "080-2222-3333", "070-4444-5555", "03-5555-1212"],
         "birth_date": ["1980-04-01", "1975-12-24", "", "1990-07-15"],
         "prefecture": ["東京都", "大阪府", "北海道", "福岡県"],
@@ -96,7 +101,13 @@ def personal_values(customers: pd.DataFrame) -> list[str]:
         if not str(raw):
             continue
         d = pd.Timestamp(raw)
-        values += [f"{d:%Y-%m-%d}", f"{d:%Y/%m/%d}", f"{d.year}/{d.month}/{d.day}", f"{d.year}年{d.month}月{d.day}日", f"{d:%Y%m%d}"]
+        values += [
+            f"{d:%Y-%m-%d}",
+            f"{d:%Y/%m/%d}",
+            f"{d.year}/{d.month}/{d.day}",
+            f"{d.year}年{d.month}月{d.day}日",
+            f"{d:%Y%m%d}",
+        ]
     return values
 
 
@@ -148,7 +159,9 @@ def text_outputs(executed: Path) -> list[str]:
             if output.get("output_type") == "stream":
                 texts.append(output["text"])
             elif "data" in output:
-                texts += [output["data"][m] for m in ("text/plain", "text/html", "text/markdown") if m in output["data"]]
+                texts += [
+                    output["data"][m] for m in ("text/plain", "text/html", "text/markdown") if m in output["data"]
+                ]
     return texts
 
 
@@ -180,7 +193,9 @@ def test_notebook_title_is_the_first_markdown_heading(tmp_path):
 
 
 def test_notebook_parameters_reads_literal_defaults_and_comments(tmp_path):
-    path = make_notebook(tmp_path / "01_x.ipynb", 'brand = "青汁"  # ブランド\ntop_n = 10  # 件数\nshow = False  # 表示')
+    path = make_notebook(
+        tmp_path / "01_x.ipynb", 'brand = "青汁"  # ブランド\ntop_n = 10  # 件数\nshow = False  # 表示'
+    )
     declared = params_mod.notebook_parameters(path)
     assert list(declared) == ["brand", "top_n", "show"]
     assert declared["brand"].default == "青汁" and declared["brand"].help == "ブランド"
@@ -203,11 +218,23 @@ def test_overrides_are_yaml_scalars_but_string_parameters_keep_their_text():
     known = _known(brand="x", top_n=10, rate=0.5, show=False, as_of="2025-12-31", label=None)
     values = params_mod.merge_parameters(
         known,
-        overrides=[("top_n", "25"), ("rate", "0.25"), ("show", "true"), ("brand", "2025"), ("as_of", "2025-06-30"),
-                   ("label", "2024-01-01")],
+        overrides=[
+            ("top_n", "25"),
+            ("rate", "0.25"),
+            ("show", "true"),
+            ("brand", "2025"),
+            ("as_of", "2025-06-30"),
+            ("label", "2024-01-01"),
+        ],
     )
-    assert values == {"top_n": 25, "rate": 0.25, "show": True, "brand": "2025", "as_of": "2025-06-30",
-                      "label": "2024-01-01"}
+    assert values == {
+        "top_n": 25,
+        "rate": 0.25,
+        "show": True,
+        "brand": "2025",
+        "as_of": "2025-06-30",
+        "label": "2024-01-01",
+    }
 
 
 def test_params_file_then_overrides(tmp_path):
@@ -251,11 +278,39 @@ def test_each_notebook_gets_only_what_it_declares():
 def test_run_arguments():
     parser = argparse.ArgumentParser()
     report.add_run_arguments(parser)
-    args = parser.parse_args(["--data", "d", "-p", "brand", "青汁", "-p", "top_n", "5", "--notebooks", "01,04",
-                              "--no-pdf", "--jobs", "1", "--lang", "en", "--params", "p.yaml", "--out", "o"])
+    args = parser.parse_args(
+        [
+            "--data",
+            "d",
+            "-p",
+            "brand",
+            "青汁",
+            "-p",
+            "top_n",
+            "5",
+            "--notebooks",
+            "01,04",
+            "--no-pdf",
+            "--jobs",
+            "1",
+            "--lang",
+            "en",
+            "--params",
+            "p.yaml",
+            "--out",
+            "o",
+        ]
+    )
     assert args.overrides == [["brand", "青汁"], ["top_n", "5"]]
     assert (args.data, args.notebooks, args.pdf, args.jobs, args.lang, args.params, args.out) == (
-        "d", "01,04", False, 1, "en", "p.yaml", "o")
+        "d",
+        "01,04",
+        False,
+        1,
+        "en",
+        "p.yaml",
+        "o",
+    )
     assert parser.parse_args([]).pdf is True
 
 
@@ -276,20 +331,41 @@ def _executed_like() -> nbformat.NotebookNode:
     injected = nbformat.v4.new_code_cell("brand = 'x'", metadata={"tags": ["injected-parameters"]})
     plot = nbformat.v4.new_code_cell("plt.plot([1])")
     plot.outputs = [
-        nbformat.v4.new_output("execute_result", {"text/plain": "[<matplotlib.lines.Line2D at 0x7f>]"}, execution_count=1),
-        nbformat.v4.new_output("display_data", {"image/png": "iVBORw0KGgo=", "text/plain": "<Figure size 1200x675 with 1 Axes>"}),
+        nbformat.v4.new_output(
+            "execute_result", {"text/plain": "[<matplotlib.lines.Line2D at 0x7f>]"}, execution_count=1
+        ),
+        nbformat.v4.new_output(
+            "display_data", {"image/png": "iVBORw0KGgo=", "text/plain": "<Figure size 1200x675 with 1 Axes>"}
+        ),
     ]
     warn = nbformat.v4.new_code_cell("warnings.warn('x')")
     warn.outputs = [nbformat.v4.new_output("stream", name="stderr", text="/tmp/x.py:1: UserWarning: 注意\n  warn()\n")]
     table = nbformat.v4.new_code_cell("df")
-    table.outputs = [nbformat.v4.new_output("execute_result", {
-        "text/plain": "df",
-        "text/html": "<table class='dataframe'><thead><tr style='text-align: right;'><th></th><th>商品</th>"
-                     "<th>売上</th></tr></thead><tbody><tr><th>0</th><td>青汁</td><td>1,200</td></tr>"
-                     "<tr><th>1</th><td>サプリ</td><td>—</td></tr></tbody></table>"}, execution_count=3)]
+    table.outputs = [
+        nbformat.v4.new_output(
+            "execute_result",
+            {
+                "text/plain": "df",
+                "text/html": "<table class='dataframe'><thead><tr style='text-align: right;'><th></th><th>商品</th>"
+                "<th>売上</th></tr></thead><tbody><tr><th>0</th><td>青汁</td><td>1,200</td></tr>"
+                "<tr><th>1</th><td>サプリ</td><td>—</td></tr></tbody></table>",
+            },
+            execution_count=3,
+        )
+    ]
     axes = nbformat.v4.new_code_cell("ax")
-    axes.outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "<Axes: title={'center': '売上'}>"}, execution_count=4)]
-    nb.cells = [nbformat.v4.new_markdown_cell("# 題"), nbformat.v4.new_code_cell("brand = 'a'"), injected, plot, warn, table, axes]
+    axes.outputs = [
+        nbformat.v4.new_output("execute_result", {"text/plain": "<Axes: title={'center': '売上'}>"}, execution_count=4)
+    ]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# 題"),
+        nbformat.v4.new_code_cell("brand = 'a'"),
+        injected,
+        plot,
+        warn,
+        table,
+        axes,
+    ]
     return nb
 
 
@@ -325,8 +401,9 @@ def test_report_html_has_no_code_no_stray_output_and_aligned_numbers():
 def _table_html(frame: pd.DataFrame) -> str:
     nb = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("df")
-    cell.outputs = [nbformat.v4.new_output("execute_result", {"text/html": frame.to_html(), "text/plain": "df"},
-                                           execution_count=1)]
+    cell.outputs = [
+        nbformat.v4.new_output("execute_result", {"text/html": frame.to_html(), "text/plain": "df"}, execution_count=1)
+    ]
     nb.cells = [cell]
     return notebook_body_html(nb)
 
@@ -418,8 +495,9 @@ def test_unknown_parameter_stops_before_running(small_notebooks, tmp_path, capsy
 
     data = write_tiny_data(tmp_path / "data")
     out = tmp_path / "out"
-    code = main(["run", "--data", str(data), "--notebooks-dir", str(small_notebooks), "--out", str(out),
-                 "-p", "colour", "red"])
+    code = main(
+        ["run", "--data", str(data), "--notebooks-dir", str(small_notebooks), "--out", str(out), "-p", "colour", "red"]
+    )
     err = capsys.readouterr().err
     assert code == 2
     assert "colour" in err
@@ -448,8 +526,9 @@ def test_bad_sample_copy_stops_the_run(sample_copy, small_notebooks, tmp_path):
     lines.append("BAD-1,C000001,2025-13-45,100,すこやか青汁 お試し7包,Web,False")
     orders.write_text("\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(Exception) as err:
-        report.run_workbook(data_dir=sample_copy, notebooks_dir=small_notebooks, out_dir=tmp_path / "out",
-                            progress=False)
+        report.run_workbook(
+            data_dir=sample_copy, notebooks_dir=small_notebooks, out_dir=tmp_path / "out", progress=False
+        )
     from helpers.io import DataValidationError
 
     assert isinstance(err.value, DataValidationError)
@@ -470,10 +549,12 @@ OK_CELLS = (
     "rng = np.random.default_rng(7)\n"
     "pd.DataFrame({'売上（円）': by_customer.to_numpy(), '乱数': rng.normal(size=len(by_customer)).round(6)})",
     "Markdown(f'{brand} の売上合計は **{ds.orders.amount.sum():,.0f} 円**、上位 {top_n} 件を示します。')",
-    "fig, ax = plt.subplots()\nax.bar(range(len(by_customer)), by_customer.to_numpy())\nax.set_title('顧客別売上')\nplt.show()",
+    "fig, ax = plt.subplots()\nax.bar(range(len(by_customer)), by_customer.to_numpy())\nax.set_title('顧客別売上')\nplt.show()",  # noqa: E501
 )
-OK_PARAMETERS = ('data_dir = "data/sample"  # データ\nbrand = "既定ブランド"  # ブランド\nas_of = "2025-12-31"  # 基準日\n'
-                 'top_n = 3  # 上位件数')
+OK_PARAMETERS = (
+    'data_dir = "data/sample"  # データ\nbrand = "既定ブランド"  # ブランド\nas_of = "2025-12-31"  # 基準日\n'
+    "top_n = 3  # 上位件数"
+)
 FAIL_CELLS = (
     "x = 1",
     "# 集計する\ntotal = 1 / 0",
@@ -489,10 +570,15 @@ def small_workbook(tmp_path_factory):
     shutil.copy(OVERVIEW, folder / OVERVIEW.name)
     make_notebook(folder / "01_sales.ipynb", OK_PARAMETERS, *OK_CELLS, title="売上レポート")
     make_notebook(folder / "02_broken.ipynb", 'data_dir = "data/sample"  # データ', *FAIL_CELLS, title="壊れたレポート")
-    make_notebook(folder / "03_plain.ipynb", 'mood = "良い"  # 気分', "print(f'気分は{mood}です')", title="素朴なレポート")
-    make_notebook(folder / "04_leak.ipynb", 'data_dir = "data/sample"  # データ',
-                  "from helpers import io\nio.load_data(data_dir).customers[['customer_id', 'email']]",
-                  title="漏洩レポート")
+    make_notebook(
+        folder / "03_plain.ipynb", 'mood = "良い"  # 気分', "print(f'気分は{mood}です')", title="素朴なレポート"
+    )
+    make_notebook(
+        folder / "04_leak.ipynb",
+        'data_dir = "data/sample"  # データ',
+        "from helpers import io\nio.load_data(data_dir).customers[['customer_id', 'email']]",
+        title="漏洩レポート",
+    )
     (folder / "workshop.ipynb").write_text(OVERVIEW.read_text(encoding="utf-8"), encoding="utf-8")
     data = write_tiny_data(root / "data")
     return root, folder, data
@@ -512,11 +598,35 @@ def small_run(small_workbook):
     out = root / "out"
     stdout, stderr = _io.StringIO(), _io.StringIO()
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
-        code = main(["run", "--data", str(data), "--notebooks-dir", str(folder), "--out", str(out),
-                     "--params", str(params), "-p", "top_n", "4", "--jobs", "2"])
+        code = main(
+            [
+                "run",
+                "--data",
+                str(data),
+                "--notebooks-dir",
+                str(folder),
+                "--out",
+                str(out),
+                "--params",
+                str(params),
+                "-p",
+                "top_n",
+                "4",
+                "--jobs",
+                "2",
+            ]
+        )
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    return {"code": code, "out": out, "stdout": stdout.getvalue(), "stderr": stderr.getvalue(),
-            "manifest": manifest, "data": data, "params": params, "folder": folder}
+    return {
+        "code": code,
+        "out": out,
+        "stdout": stdout.getvalue(),
+        "stderr": stderr.getvalue(),
+        "manifest": manifest,
+        "data": data,
+        "params": params,
+        "folder": folder,
+    }
 
 
 @pytest.mark.notebook
@@ -543,8 +653,13 @@ def test_other_reports_survive_a_failure(small_run):
     assert (out / "combined.pdf").exists()
     assert not (out / "workshop.ipynb").exists()
     statuses = {n["name"]: n["status"] for n in small_run["manifest"]["notebooks"]}
-    assert statuses == {"00_overview": "ok", "01_sales": "ok", "02_broken": "failed", "03_plain": "ok",
-                        "04_leak": "failed"}
+    assert statuses == {
+        "00_overview": "ok",
+        "01_sales": "ok",
+        "02_broken": "failed",
+        "03_plain": "ok",
+        "04_leak": "failed",
+    }
 
 
 @pytest.mark.notebook
@@ -638,8 +753,15 @@ def test_reports_hold_no_personal_data(small_run):
 def test_same_inputs_give_the_same_numbers(small_run, small_workbook, tmp_path):
     _, folder, data = small_workbook
     again = report.run_workbook(
-        data_dir=data, params=small_run["params"], overrides=[("top_n", "4")], notebooks="00,01",
-        notebooks_dir=folder, out_dir=tmp_path / "again", pdf=False, jobs=2, progress=False,
+        data_dir=data,
+        params=small_run["params"],
+        overrides=[("top_n", "4")],
+        notebooks="00,01",
+        notebooks_dir=folder,
+        out_dir=tmp_path / "again",
+        pdf=False,
+        jobs=2,
+        progress=False,
     )
     assert again.ok
     for name in ["00_overview", "01_sales"]:
@@ -651,8 +773,9 @@ def test_same_inputs_give_the_same_numbers(small_run, small_workbook, tmp_path):
 @pytest.mark.notebook
 def test_no_pdf_writes_executed_notebooks_and_manifest_only(small_workbook, tmp_path):
     _, folder, data = small_workbook
-    result = report.run_workbook(data_dir=data, notebooks="03", notebooks_dir=folder, out_dir=tmp_path / "o",
-                                 pdf=False, progress=False)
+    result = report.run_workbook(
+        data_dir=data, notebooks="03", notebooks_dir=folder, out_dir=tmp_path / "o", pdf=False, progress=False
+    )
     assert result.ok and result.combined_pdf is None
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["03_plain.ipynb", "manifest.json"]
     assert result.notebooks[0].pdf is None

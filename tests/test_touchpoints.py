@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -17,8 +16,17 @@ from helpers.plotting import use_style
 def journey_frame(rows) -> pd.DataFrame:
     """(persona, scenario, step, stage, touchpoint, emotion, channel) rows as the io loader types them."""
     frame = pd.DataFrame(rows, columns=["persona", "scenario", "step", "stage", "touchpoint", "emotion", "channel"])
-    return frame.astype({"persona": "string", "scenario": "string", "step": "Int64", "stage": "string",
-                         "touchpoint": "string", "emotion": "Int64", "channel": "string"})
+    return frame.astype(
+        {
+            "persona": "string",
+            "scenario": "string",
+            "step": "Int64",
+            "stage": "string",
+            "touchpoint": "string",
+            "emotion": "Int64",
+            "channel": "string",
+        }
+    )
 
 
 @pytest.fixture
@@ -39,10 +47,17 @@ def journey():
 
 def test_journey_steps_orders_by_persona_scenario_step(journey):
     steps = touchpoints.journey_steps(journey)
-    got = list(zip(steps["persona"].astype(str), steps["scenario"], steps["step"].astype(int)))
+    got = list(zip(steps["persona"].astype(str), steps["scenario"], steps["step"].astype(int), strict=False))
     # personas in order of first appearance in the sheet (B first), as-is before to-be
-    assert got == [("B", "as_is", 1), ("B", "as_is", 2), ("B", "as_is", 3),
-                   ("A", "as_is", 1), ("A", "as_is", 2), ("A", "as_is", 3), ("A", "to_be", 1)]
+    assert got == [
+        ("B", "as_is", 1),
+        ("B", "as_is", 2),
+        ("B", "as_is", 3),
+        ("A", "as_is", 1),
+        ("A", "as_is", 2),
+        ("A", "as_is", 3),
+        ("A", "to_be", 1),
+    ]
     assert steps["position"].tolist() == [0, 1, 2, 0, 1, 2, 0]
     assert steps.loc[0, "channel"] == touchpoints.MISSING_TEXT
     assert touchpoints.persona_names(touchpoints.journey_steps(journey, "to_be")) == ["A"]
@@ -59,7 +74,7 @@ def test_stage_order_standard_first_then_by_appearance():
 
 
 def test_journey_order_by_stage_then_mean_step(journey):
-    # 広告 (認知), 店頭 (興味・関心, step 1), ブランドサイト (興味・関心, step 2), 注文フォーム (購入), ＬＩＮＥ 配信 (custom)
+    # 広告 (認知), 店頭 (興味・関心, step 1), ブランドサイト (興味・関心, step 2), 注文フォーム (購入), ＬＩＮＥ 配信 (custom)  # noqa: E501
     assert touchpoints.journey_order(journey) == ["広告", "店頭", "ブランドサイト", "注文フォーム", "ＬＩＮＥ 配信"]
 
 
@@ -141,7 +156,9 @@ def test_order_touchpoints_journey_first_then_data_order(journey):
 
 
 def test_touchpoint_coverage_statuses(journey):
-    ratings = pd.DataFrame({"customer_id": ["c1", "c2", "c2"], "touchpoint": ["広告", "広告", "アプリ"], "rating": [3, 4, 5]})
+    ratings = pd.DataFrame(
+        {"customer_id": ["c1", "c2", "c2"], "touchpoint": ["広告", "広告", "アプリ"], "rating": [3, 4, 5]}
+    )
     orders = pd.DataFrame({"customer_id": ["c1", "c2"], "amount": [1.0, 2.0], "channel": ["Web", "カタログ"]})
     nps = pd.DataFrame({"customer_id": ["c1"], "source": ["LINE"]})
     coverage = touchpoints.touchpoint_coverage(journey, ratings, orders, nps).set_index(["level", "name"])

@@ -33,8 +33,8 @@ import pytest
 playwright_api = pytest.importorskip("playwright.sync_api")
 PlaywrightTimeout = playwright_api.TimeoutError
 
-from helpers.io import PROJECT_ROOT
-from helpers.plotting import font_path
+from helpers.io import PROJECT_ROOT  # noqa: E402 (after the importorskip above)
+from helpers.plotting import font_path  # noqa: E402
 
 CHROMIUM = shutil.which("chromium")
 CHROMIUM_ARGS = [

@@ -70,7 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="check a data directory / データを検証")
     validate.add_argument("data_dir", help="directory with customers.csv, orders.csv, ...")
-    validate.add_argument("--as-of", type=_as_of, default=None, help="reference date; later dates are errors (default: today)")
+    validate.add_argument(
+        "--as-of", type=_as_of, default=None, help="reference date; later dates are errors (default: today)"
+    )
     validate.add_argument("--lang", choices=("ja", "en"), default="ja")
     validate.set_defaults(func=_validate)
 

@@ -207,9 +207,7 @@ def _summary_columns(days: _PurchaseDays, end_day: int, unit_days: float) -> dic
         "T": (end_day - days.first_day) / unit_days,
     }
     repeat_spend = days.spend - days.first_day_spend
-    columns["monetary_value"] = np.divide(
-        repeat_spend, frequency, out=np.zeros(len(frequency)), where=frequency > 0
-    )
+    columns["monetary_value"] = np.divide(repeat_spend, frequency, out=np.zeros(len(frequency)), where=frequency > 0)
     return columns
 
 
@@ -268,7 +266,9 @@ def summary_from_transactions(
     ...     "customer_id": ["a", "a", "a", "b"],
     ...     "order_date": pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-15", "2024-01-08"]),
     ...     "amount": [100.0, 50.0, 300.0, 80.0]})
-    >>> summary_from_transactions(orders, observation_period_end="2024-01-29", freq="D")  # doctest: +NORMALIZE_WHITESPACE
+    >>> summary_from_transactions(
+    ...     orders, observation_period_end="2024-01-29", freq="D"
+    ... )  # doctest: +NORMALIZE_WHITESPACE
                  frequency  recency     T  monetary_value
     customer_id
     a                    1     14.0  28.0           300.0
@@ -330,9 +330,7 @@ def calibration_and_holdout_data(
         raise ValueError("calibration_period_end must be before observation_period_end")
     in_cal = day <= cal_end_day
     cal = _purchase_days(codes[in_cal], day[in_cal], None if amount is None else amount[in_cal], len(customers))
-    hold = _purchase_days(
-        codes[~in_cal], day[~in_cal], None if amount is None else amount[~in_cal], len(customers)
-    )
+    hold = _purchase_days(codes[~in_cal], day[~in_cal], None if amount is None else amount[~in_cal], len(customers))
     bought_in_cal = cal.n_days > 0
     if not bought_in_cal.any():
         raise ValueError(f"no transactions on or before {pd.Timestamp(calibration_period_end).date()}")
@@ -543,8 +541,7 @@ class _BgNbdObjective:
                 - _dot(r * self.w_by_T + self.wx_by_T, inv_alpha_T)
                 - _dot(w_omega, rx * d_inv),
                 _dot(self.w_by_x, psi_common) + w_omega.sum() / a,
-                _dot(self.w_by_x, psi_common - digamma(b) + digamma(b + xv))
-                - _dot(w_omega, 1 / (b + self.rep_x - 1)),
+                _dot(self.w_by_x, psi_common - digamma(b) + digamma(b + xv)) - _dot(w_omega, 1 / (b + self.rep_x - 1)),
             ]
         )
         return ll_sum, grad
@@ -699,9 +696,7 @@ class BetaGeoFitter(_Fitter):
         log_odds_dead = np.full(len(x), -np.inf)
         xr = x[repeat]
         log_odds_dead[repeat] = (
-            np.log(a)
-            - np.log(b + xr - 1)
-            + (r + xr) * (np.log(alpha + big_t[repeat]) - np.log(alpha + t_x[repeat]))
+            np.log(a) - np.log(b + xr - 1) + (r + xr) * (np.log(alpha + big_t[repeat]) - np.log(alpha + t_x[repeat]))
         )
         return _like(frequency, expit(-log_odds_dead), "p_alive")
 
@@ -733,8 +728,10 @@ class BetaGeoFitter(_Fitter):
         numerator = (a + b + x - 1) / (a - 1) * (1 - hyp)
         repeat = x > 0
         odds_dead = np.zeros(len(x))
-        odds_dead[repeat] = a / (b + x[repeat] - 1) * np.exp(
-            (r + x[repeat]) * (np.log(alpha + big_t[repeat]) - np.log(alpha + t_x[repeat]))
+        odds_dead[repeat] = (
+            a
+            / (b + x[repeat] - 1)
+            * np.exp((r + x[repeat]) * (np.log(alpha + big_t[repeat]) - np.log(alpha + t_x[repeat])))
         )
         return _like(frequency, numerator / (1 + odds_dead), "expected_purchases")
 
@@ -805,8 +802,13 @@ def _gamma_gamma_log_likelihood(params, x, m) -> np.ndarray:
     p, q, v = params
     px = p * x
     return (
-        gammaln(px + q) - gammaln(px) - gammaln(q)
-        + q * np.log(v) + (px - 1) * np.log(m) + px * np.log(x) - (px + q) * np.log(v + x * m)
+        gammaln(px + q)
+        - gammaln(px)
+        - gammaln(q)
+        + q * np.log(v)
+        + (px - 1) * np.log(m)
+        + px * np.log(x)
+        - (px + q) * np.log(v + x * m)
     )
 
 
@@ -857,7 +859,10 @@ class _GammaGammaObjective:
         wx_l, w_l = _dot(self.wx, log_v_xm), _dot(self.w, log_v_xm)
         ll_sum = (
             _dot(self.w_by_x, gammaln(pxv + q) - gammaln(pxv) - gammaln(q) + q * np.log(v) + pxv * np.log(xv))
-            + p * self.sum_wx_log_m - self.sum_w_log_m - p * wx_l - q * w_l
+            + p * self.sum_wx_log_m
+            - self.sum_w_log_m
+            - p * wx_l
+            - q * w_l
         )
         if not gradient:
             return ll_sum, None
@@ -901,7 +906,9 @@ class GammaGammaFitter(_Fitter):
     param_names = ("p", "q", "v")
     _value_format = ".2f"
 
-    def fit(self, frequency, monetary_value, weights=None, initial_params=None, maxiter: int = 2000) -> GammaGammaFitter:
+    def fit(
+        self, frequency, monetary_value, weights=None, initial_params=None, maxiter: int = 2000
+    ) -> GammaGammaFitter:
         """Fit p, q and v by maximum likelihood.
 
         Parameters
@@ -1113,8 +1120,15 @@ def predict_customers(
             "expected_average_spend": np.asarray(spend_model.conditional_expected_average_profit(x, m)),
             "clv": np.asarray(
                 spend_model.customer_lifetime_value(
-                    purchase_model, x, t_x, big_t, m, time=time, discount_rate=discount_rate,
-                    freq=freq, freq_multiplier=freq_multiplier,
+                    purchase_model,
+                    x,
+                    t_x,
+                    big_t,
+                    m,
+                    time=time,
+                    discount_rate=discount_rate,
+                    freq=freq,
+                    freq_multiplier=freq_multiplier,
                 )
             ),
         },
@@ -1154,8 +1168,11 @@ def holdout_purchases_by_frequency(
     )
     group = np.minimum(cal["frequency_cal"].to_numpy(dtype=np.int64), n)
     frame = pd.DataFrame(
-        {"frequency_cal": group, "actual": cal["frequency_holdout"].to_numpy(dtype=np.float64),
-         "predicted": np.asarray(predicted)}
+        {
+            "frequency_cal": group,
+            "actual": cal["frequency_holdout"].to_numpy(dtype=np.float64),
+            "predicted": np.asarray(predicted),
+        }
     )
     table = frame.groupby("frequency_cal").agg(
         customers=("actual", "size"), actual=("actual", "mean"), predicted=("predicted", "mean")

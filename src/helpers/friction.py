@@ -388,7 +388,7 @@ def rating_effects(
             )
         )
     table = pd.concat(rows, ignore_index=True)
-    table["touchpoint"] = table["key"].map(dict(zip(keys, spelling)))
+    table["touchpoint"] = table["key"].map(dict(zip(keys, spelling, strict=False)))
     table["_order"] = table["touchpoint"].map({t: i for i, t in enumerate(order)})
     table["_metric"] = (table["metric"] != F2_METRIC).astype(int)
     table = table.sort_values(["_order", "_metric"], kind="stable").reset_index(drop=True)

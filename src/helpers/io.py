@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import csv
 import io as _io
-import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,9 +30,7 @@ from helpers import labels, schemas
 
 # src/helpers/io.py -> the project root holds pyproject.toml two levels up.
 _ROOT_CANDIDATE = Path(__file__).resolve().parents[2]
-PROJECT_ROOT: Path = (
-    _ROOT_CANDIDATE if (_ROOT_CANDIDATE / "pyproject.toml").exists() else Path.cwd()
-)
+PROJECT_ROOT: Path = _ROOT_CANDIDATE if (_ROOT_CANDIDATE / "pyproject.toml").exists() else Path.cwd()
 
 TABLE_SUFFIXES = (".csv", ".xlsx")
 
@@ -255,7 +252,10 @@ def _ragged_rows(text: str, delimiter: str, name: str) -> list[Problem]:
         elif record and len(record) != width:
             problems.append(
                 Problem(
-                    name, start, None, delimiter.join(record)[:60],
+                    name,
+                    start,
+                    None,
+                    delimiter.join(record)[:60],
                     f"列数が見出し行と違います（{len(record)} 列、見出しは {width} 列）",
                     f"has {len(record)} fields, the header has {width}",
                 )
@@ -271,8 +271,12 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame | None, np.ndarray, list[Problem
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     try:
         frame = pd.read_csv(
-            _io.StringIO(text), dtype=str, sep=delimiter, keep_default_na=False,
-            na_filter=False, skip_blank_lines=False,
+            _io.StringIO(text),
+            dtype=str,
+            sep=delimiter,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
         )
     except pd.errors.ParserError:
         return None, np.empty(0, np.int64), _ragged_rows(text, delimiter, path.name), []
@@ -284,7 +288,11 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame | None, np.ndarray, list[Problem
         lines = _record_start_lines(text, delimiter)
     else:
         lines = np.arange(len(frame), dtype=np.int64) + 2
-    notes = [] if encoding.startswith("utf-8") else [f"{path.name}: 文字コード cp932 (Shift_JIS) として読み込みました / read as cp932"]
+    notes = (
+        []
+        if encoding.startswith("utf-8")
+        else [f"{path.name}: 文字コード cp932 (Shift_JIS) として読み込みました / read as cp932"]
+    )
     return frame, lines, [], notes
 
 
@@ -316,9 +324,7 @@ def _read_xlsx(path: Path, table: str) -> tuple[pd.DataFrame, np.ndarray, list[P
     header = [_excel_cell_text(h) for h in sheet.iloc[0]]
     # header=None keeps every row, so Excel row = position + 1.
     body = sheet.iloc[1:]
-    frame = pd.DataFrame(
-        {i: body[col].map(_excel_cell_text).astype(object) for i, col in enumerate(sheet.columns)}
-    )
+    frame = pd.DataFrame({i: body[col].map(_excel_cell_text).astype(object) for i, col in enumerate(sheet.columns)})
     frame.columns = header
     lines = np.arange(len(frame), dtype=np.int64) + 2
     unnamed = [i for i, h in enumerate(header) if h == ""]
@@ -342,8 +348,16 @@ _TRUE = {"1", "true", "t", "yes", "y", "はい", "○", "〇", "定期"}
 _FALSE = {"0", "false", "f", "no", "n", "いいえ", "×", "通常"}
 _BOOL_SPELLINGS = {"True": 1.0, "False": 0.0, "TRUE": 1.0, "FALSE": 0.0, "true": 1.0, "false": 0.0, "1": 1.0, "0": 0.0}
 _SCENARIOS = {
-    "as_is": "as_is", "as-is": "as_is", "asis": "as_is", "as is": "as_is", "現状": "as_is",
-    "to_be": "to_be", "to-be": "to_be", "tobe": "to_be", "to be": "to_be", "理想": "to_be",
+    "as_is": "as_is",
+    "as-is": "as_is",
+    "asis": "as_is",
+    "as is": "as_is",
+    "現状": "as_is",
+    "to_be": "to_be",
+    "to-be": "to_be",
+    "tobe": "to_be",
+    "to be": "to_be",
+    "理想": "to_be",
 }
 
 
@@ -402,9 +416,15 @@ _RULES = {
         "日付として読めません（2024-01-05、2024/1/5、20240105、2024年1月5日 の形式）",
         "not a date (use 2024-01-05, 2024/1/5, 20240105 or 2024年1月5日)",
     ),
-    "amount": ("金額として読めません（数字、¥・円・桁区切りカンマは可）", "not an amount (digits; ¥, 円 and thousands separators allowed)"),
+    "amount": (
+        "金額として読めません（数字、¥・円・桁区切りカンマは可）",
+        "not an amount (digits; ¥, 円 and thousands separators allowed)",
+    ),
     "int": ("整数ではありません", "not a whole number"),
-    "bool": ("真偽値として読めません（1/0、はい/いいえ、TRUE/FALSE）", "not a yes/no value (1/0, はい/いいえ, TRUE/FALSE)"),
+    "bool": (
+        "真偽値として読めません（1/0、はい/いいえ、TRUE/FALSE）",
+        "not a yes/no value (1/0, はい/いいえ, TRUE/FALSE)",
+    ),
     "scenario": ("シナリオは as_is（現状）か to_be（理想）です", "scenario must be as_is or to_be"),
     "fan_stage": ("ファン段階は 0〜5 の番号か回答文です", "fan stage must be a code 0-5 or the answer text"),
     "liking": ("好意度は 1〜7 の番号か回答文です", "liking must be a code 1-7 or the answer text"),
@@ -511,18 +531,28 @@ def _map_headers(frame: pd.DataFrame, table: str, name: str) -> tuple[pd.DataFra
         if column in headers:
             renames[header] = f"{header} (duplicate {len(renames)})"
             problems.append(
-                Problem(name, 1, str(header), None,
-                        f"列「{headers[column]}」と同じ項目 {column} を指しています（重複列）",
-                        f"duplicates column '{headers[column]}' (both mean {column})")
+                Problem(
+                    name,
+                    1,
+                    str(header),
+                    None,
+                    f"列「{headers[column]}」と同じ項目 {column} を指しています（重複列）",
+                    f"duplicates column '{headers[column]}' (both mean {column})",
+                )
             )
             continue
         renames[header], headers[column] = column, str(header)
     for column in schemas.TABLES[table].required:
         if column not in headers:
             problems.append(
-                Problem(name, 1, column, None,
-                        f"必須列「{labels.label(column, 'ja')}」({column}) がありません",
-                        f"required column '{column}' is missing")
+                Problem(
+                    name,
+                    1,
+                    column,
+                    None,
+                    f"必須列「{labels.label(column, 'ja')}」({column}) がありません",
+                    f"required column '{column}' is missing",
+                )
             )
     return frame.rename(columns=renames), headers, problems
 
@@ -546,8 +576,16 @@ def _schema_problems(frame, table, lines, headers, name, unreadable) -> list[Pro
             continue  # already reported as unreadable
         rule_ja, rule_en = schemas.describe_check(check, table, column)
         value = frame[column].iloc[position]
-        problems.append(Problem(name, int(lines[position]), headers.get(column, column),
-                                "" if pd.isna(value) else _cell_text(value), rule_ja, rule_en))
+        problems.append(
+            Problem(
+                name,
+                int(lines[position]),
+                headers.get(column, column),
+                "" if pd.isna(value) else _cell_text(value),
+                rule_ja,
+                rule_en,
+            )
+        )
     return problems
 
 
@@ -586,7 +624,9 @@ def read_table(path: str | Path, table: str) -> TableRead:
 
     blank = raw.eq("").all(axis=1).to_numpy()
     if blank.any():
-        notes.append(f"{path.name}: 空行 {int(blank.sum())} 行を読み飛ばしました / skipped {int(blank.sum())} blank lines")
+        notes.append(
+            f"{path.name}: 空行 {int(blank.sum())} 行を読み飛ばしました / skipped {int(blank.sum())} blank lines"
+        )
         raw, lines = raw.loc[~blank].reset_index(drop=True), lines[~blank]
 
     raw, headers, problems = _map_headers(raw, table, path.name)
@@ -599,7 +639,9 @@ def read_table(path: str | Path, table: str) -> TableRead:
         unreadable[column] = bad.to_numpy()
         rule_ja, rule_en = _RULES.get(kind, ("", ""))
         for position in np.flatnonzero(bad.to_numpy()):
-            problems.append(Problem(path.name, int(lines[position]), header, str(raw[column].iloc[position]), rule_ja, rule_en))
+            problems.append(
+                Problem(path.name, int(lines[position]), header, str(raw[column].iloc[position]), rule_ja, rule_en)
+            )
     problems += _schema_problems(frame, table, lines, headers, path.name, unreadable)
     problems.sort(key=lambda p: (p.line or 0, p.column or ""))
     return TableRead(frame, lines, headers, problems, notes)
@@ -645,9 +687,12 @@ def _summary(table: str, path: Path, frame: pd.DataFrame) -> TableSummary:
     date_col = spec.date_column if spec.date_column in frame.columns else None
     dates = frame[date_col].dropna() if date_col else pd.Series(dtype="datetime64[ns]")
     return TableSummary(
-        table, path.name, len(frame),
+        table,
+        path.name,
+        len(frame),
         int(frame["customer_id"].nunique()) if "customer_id" in frame.columns else None,
-        dates.min() if len(dates) else None, dates.max() if len(dates) else None,
+        dates.min() if len(dates) else None,
+        dates.max() if len(dates) else None,
     )
 
 
@@ -660,22 +705,37 @@ def _cross_table_problems(reads: dict[str, tuple[Path, TableRead]], as_of: pd.Ti
         if spec.refers_to_customers and known is not None and "customer_id" in frame:
             unknown = frame["customer_id"].notna() & ~frame["customer_id"].isin(known)
             for position in np.flatnonzero(unknown.to_numpy()):
-                problems.append(Problem(path.name, int(read.lines[position]), read.headers["customer_id"],
-                                        str(frame["customer_id"].iloc[position]),
-                                        "customers に存在しない顧客IDです", "customer_id is not in customers"))
+                problems.append(
+                    Problem(
+                        path.name,
+                        int(read.lines[position]),
+                        read.headers["customer_id"],
+                        str(frame["customer_id"].iloc[position]),
+                        "customers に存在しない顧客IDです",
+                        "customer_id is not in customers",
+                    )
+                )
         for column in spec.date_columns_not_after_as_of:
             if column not in read.headers:
                 continue
             late = (frame[column] > as_of).fillna(False).to_numpy()
             for position in np.flatnonzero(late):
-                problems.append(Problem(path.name, int(read.lines[position]), read.headers[column],
-                                        f"{frame[column].iloc[position]:%Y-%m-%d}",
-                                        f"基準日 as_of ({as_of:%Y-%m-%d}) より後の日付です",
-                                        f"date is after as_of ({as_of:%Y-%m-%d})"))
+                problems.append(
+                    Problem(
+                        path.name,
+                        int(read.lines[position]),
+                        read.headers[column],
+                        f"{frame[column].iloc[position]:%Y-%m-%d}",
+                        f"基準日 as_of ({as_of:%Y-%m-%d}) より後の日付です",
+                        f"date is after as_of ({as_of:%Y-%m-%d})",
+                    )
+                )
     return problems
 
 
-def _read_directory(data_dir, as_of, tables) -> tuple[ValidationReport, dict[str, tuple[Path, TableRead]], pd.Timestamp]:
+def _read_directory(
+    data_dir, as_of, tables
+) -> tuple[ValidationReport, dict[str, tuple[Path, TableRead]], pd.Timestamp]:
     data_dir = resolve_path(data_dir)
     as_of = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.today().normalize()
     report = ValidationReport(data_dir)
@@ -687,22 +747,35 @@ def _read_directory(data_dir, as_of, tables) -> tuple[ValidationReport, dict[str
         path = find_table_file(data_dir, table)
         if path is None:
             if table in schemas.REQUIRED_TABLES:
-                report.problems.append(Problem(f"{table}.csv", None, None, None,
-                                               f"必須の表 {table}.csv（または .xlsx）がありません",
-                                               f"required table {table}.csv (or .xlsx) is missing"))
+                report.problems.append(
+                    Problem(
+                        f"{table}.csv",
+                        None,
+                        None,
+                        None,
+                        f"必須の表 {table}.csv（または .xlsx）がありません",
+                        f"required table {table}.csv (or .xlsx) is missing",
+                    )
+                )
             else:
-                report.notes.append(f"{table}.csv（または .xlsx）がありません（任意の表） / optional table {table} is absent")
+                report.notes.append(
+                    f"{table}.csv（または .xlsx）がありません（任意の表） / optional table {table} is absent"
+                )
             continue
         others = [data_dir / f"{table}{s}" for s in TABLE_SUFFIXES if (data_dir / f"{table}{s}").exists()]
         if len(others) > 1:
-            report.notes.append(f"{table}: {', '.join(p.name for p in others)} のうち {path.name} を使います / using {path.name}")
+            report.notes.append(
+                f"{table}: {', '.join(p.name for p in others)} のうち {path.name} を使います / using {path.name}"
+            )
         read = read_table(path, table)
         reads[table] = (path, read)
         report.problems += read.problems
         report.notes += read.notes
         report.summaries.append(_summary(table, path, read.frame))
     if "customers" not in reads and any(schemas.TABLES[t].refers_to_customers for t in reads):
-        report.notes.append("customers がないため顧客IDの照合を省きました / customer ids not checked: no customers table")
+        report.notes.append(
+            "customers がないため顧客IDの照合を省きました / customer ids not checked: no customers table"
+        )
     report.problems += _cross_table_problems(reads, as_of)
     report.problems.sort(key=lambda p: (p.file, p.line or 0, p.column or ""))
     return report, reads, as_of

@@ -253,8 +253,15 @@ def purchase_timelines(
         seq["order_number"].eq(1), first, "+" + seq["days_since_first"].astype(int).astype(str) + unit
     )
     columns = [
-        "customer_id", "order_number", "order_date", "amount", "product",
-        "days_since_first", "days_since_previous", "long_gap_before", "label",
+        "customer_id",
+        "order_number",
+        "order_date",
+        "amount",
+        "product",
+        "days_since_first",
+        "days_since_previous",
+        "long_gap_before",
+        "label",
     ]
     return seq[columns].reset_index(drop=True)
 
@@ -365,7 +372,9 @@ def interview_questions(role_models, gaps: pd.DataFrame, lang: str = "ja") -> pd
         topics = ("Blank period", "What brought them back")
     gap_no = mine.groupby("customer_id", sort=False).cumcount() + 1
     per_gap = [
-        pd.DataFrame({"customer_id": mine["customer_id"], "key": key, "topic": topic, "question": text, "gap_no": gap_no})
+        pd.DataFrame(
+            {"customer_id": mine["customer_id"], "key": key, "topic": topic, "question": text, "gap_no": gap_no}
+        )
         for key, topic, text in (("gap", topics[0], why), ("restart", topics[1], back))
     ]
     kit = pd.concat([repeated, *per_gap], ignore_index=True)
@@ -421,9 +430,7 @@ def interview_list(
     table = pd.DataFrame(
         {
             "customer_id": display_ids(pd.Series(ids, index=ids), show_customer_ids).to_numpy(),
-            "age_band": age_band(people["birth_date"], as_of).to_numpy()
-            if "birth_date" in people
-            else pd.NA,
+            "age_band": age_band(people["birth_date"], as_of).to_numpy() if "birth_date" in people else pd.NA,
         }
     )
     if "gender" in people:

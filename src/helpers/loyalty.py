@@ -23,8 +23,6 @@ SEGMENTS: tuple[str, ...] = ("high", "mid", "low", "no_answer")
 NPS_CLASSES: tuple[str, ...] = ("promoter", "passive", "detractor")
 
 
-
-
 def nps_class(score):
     """NPS class of 0-10 scores: promoter (9-10), passive (7-8), detractor (0-6).
 
@@ -55,8 +53,11 @@ def nps_class(score):
     if bad.any():
         raise ValueError(f"NPS score must be 0..10, got {values[bad].iloc[0]!r}")
     codes = np.select(
-        [values.ge(9).fillna(False).to_numpy(bool), values.ge(7).fillna(False).to_numpy(bool),
-         values.notna().to_numpy(bool)],
+        [
+            values.ge(9).fillna(False).to_numpy(bool),
+            values.ge(7).fillna(False).to_numpy(bool),
+            values.notna().to_numpy(bool),
+        ],
         [0, 1, 2],
         default=-1,
     )
@@ -105,9 +106,7 @@ def latest_responses(nps: pd.DataFrame | None, as_of, latest_only: bool = True) 
     return on_time.iloc[order].reset_index(drop=True)
 
 
-def customer_segments(
-    customers: pd.DataFrame, nps: pd.DataFrame | None, as_of, latest_only: bool = True
-) -> pd.Series:
+def customer_segments(customers: pd.DataFrame, nps: pd.DataFrame | None, as_of, latest_only: bool = True) -> pd.Series:
     """Loyalty segment of every customer from their NPS answers.
 
     Parameters
@@ -461,9 +460,7 @@ def customer_groups(
         else:
             subscribed = in_time[column].fillna(False).to_numpy(bool)
             ever = np.bincount(codes, weights=subscribed, minlength=len(buyers)) > 0
-            values = pd.Series(
-                np.where(ever, text("subscriber", lang), text("non_subscriber", lang)), index=buyers
-            )
+            values = pd.Series(np.where(ever, text("subscriber", lang), text("non_subscriber", lang)), index=buyers)
         values = values.reindex(ids.to_numpy())
     elif by in PERSONAL_COLUMNS:
         raise ValueError(f"{by!r} is personal data and cannot be a grouping")
@@ -834,9 +831,7 @@ def fan_answers(
         joined = pd.merge_asof(
             left, right, left_on="response_date", right_on="_nps_date", by="customer_id", direction="nearest"
         )
-        answers = answers.assign(
-            score=joined.sort_values("_order")["score"].astype("Float64").to_numpy()
-        )
+        answers = answers.assign(score=joined.sort_values("_order")["score"].astype("Float64").to_numpy())
     if purchases is not None:
         facts = purchases.reindex(answers["customer_id"])
         value = facts["first_year_value"].where(facts["first_year_complete"].eq(True))
@@ -881,7 +876,11 @@ def fan_matrix(answers: pd.DataFrame, stat: str = "count", value: str | None = N
         score = answers["score"].astype("Float64")
         valid = score.notna()
         frame = pd.DataFrame(
-            {"p": score.ge(9).fillna(False).astype(int), "d": score.lt(7).fillna(False).astype(int), "n": valid.astype(int)}
+            {
+                "p": score.ge(9).fillna(False).astype(int),
+                "d": score.lt(7).fillna(False).astype(int),
+                "n": valid.astype(int),
+            }
         )
         sums = frame.groupby(keys).sum()
         n = sums["n"].where(sums["n"] >= max(min_n, 1))
@@ -1007,8 +1006,11 @@ def expectation_outcome(
     """
     gap = frame[evaluation].astype("Float64") - frame[expectation].astype("Float64")
     codes = np.select(
-        [gap.lt(0).fillna(False).to_numpy(bool), gap.eq(0).fillna(False).to_numpy(bool),
-         gap.gt(0).fillna(False).to_numpy(bool)],
+        [
+            gap.lt(0).fillna(False).to_numpy(bool),
+            gap.eq(0).fillna(False).to_numpy(bool),
+            gap.gt(0).fillna(False).to_numpy(bool),
+        ],
         [0, 1, 2],
         default=-1,
     )
@@ -1038,9 +1040,7 @@ def expectation_table(journey: pd.DataFrame, scenario: str | None = "as_is") -> 
         and ``outcome``, in worksheet order, rows with both values only.
     """
     rows = journey if scenario is None else journey[journey["scenario"] == scenario]
-    rows = rows.dropna(subset=["expectation", "evaluation"]).sort_values(
-        ["persona", "scenario", "step"], kind="stable"
-    )
+    rows = rows.dropna(subset=["expectation", "evaluation"]).sort_values(["persona", "scenario", "step"], kind="stable")
     table = rows[["persona", "scenario", "step", "stage", "touchpoint", "expectation", "evaluation"]].copy()
     table["gap"] = (table["evaluation"].astype("Float64") - table["expectation"].astype("Float64")).astype("Int64")
     table["outcome"] = expectation_outcome(table)

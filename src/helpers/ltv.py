@@ -42,8 +42,8 @@ Definitions used throughout
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -728,21 +728,6 @@ def _rating_matrix(
     column = pd.Index(keys).get_indexer(latest["key"])
     chosen = (row >= 0) & (column >= 0)  # raters who never bought are left out
     matrix[row[chosen], column[chosen]] = latest["rating"].to_numpy()[chosen]
-    return matrix, respondents
-    touchpoint_codes, spellings = pd.factorize(ratings["touchpoint"].to_numpy(dtype=object))
-    column_of_spelling = pd.Index(keys).get_indexer(_touchpoints.normalize_names(pd.Series(spellings, dtype=object)))
-    row = position[customer_codes]
-    column = column_of_spelling[touchpoint_codes]
-    chosen = np.flatnonzero((row >= 0) & (column >= 0))  # raters who never bought are left out
-    if "response_date" in ratings.columns:
-        # as integers NaT is the smallest value: a stable sort puts undated answers first (oldest)
-        dates = ratings["response_date"].to_numpy(dtype="datetime64[ns]").view(np.int64)[chosen]
-        chosen = chosen[np.argsort(dates, kind="stable")]
-    cell = row[chosen] * len(keys) + column[chosen]
-    # the last answer of each (customer, touchpoint) cell in that order
-    _, last_in_reversed = np.unique(cell[::-1], return_index=True)
-    latest = chosen[::-1][last_in_reversed]
-    matrix[row[latest], column[latest]] = ratings["rating"].to_numpy(dtype=float)[latest]
     return matrix, respondents
 
 

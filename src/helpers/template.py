@@ -104,14 +104,24 @@ _COLUMN_HELP: tuple[tuple[str, str, str, str], ...] = (
         "Feeling at that moment, a whole number from -5 (very unhappy) through 0 (neutral) to +5 (delighted).",
         "-3",
     ),
-    ("expectation", "その接点への事前の期待。1（低い）〜 5（高い）。", "Expectation before the touchpoint, 1 (low) to 5 (high).", "4"),
+    (
+        "expectation",
+        "その接点への事前の期待。1（低い）〜 5（高い）。",
+        "Expectation before the touchpoint, 1 (low) to 5 (high).",
+        "4",
+    ),
     (
         "evaluation",
         "体験した後の評価。1（低い）〜 5（高い）。期待より低いと不満、期待を上回ると感動につながります。",
         "Evaluation after it, 1 (low) to 5 (high). Below expectation means complaints; above it, word of mouth.",
         "2",
     ),
-    ("improvement", "感情が落ち込む接点の改善アイデア。", "Improvement idea for the dips.", "溶かし方カードとシェイカーを同梱する"),
+    (
+        "improvement",
+        "感情が落ち込む接点の改善アイデア。",
+        "Improvement idea for the dips.",
+        "溶かし方カードとシェイカーを同梱する",
+    ),
 )
 
 _STEPS_JA = (
@@ -119,7 +129,7 @@ _STEPS_JA = (
     "ペルソナとシナリオ（as_is / to_be）ごとに、ステップ1から体験の順に書きます。",
     "ファイルを journey.xlsx という名前で、customers.csv や orders.csv と同じデータフォルダに保存します。",
     "kando validate <データフォルダ> で内容を確認します。問題があれば、行番号・列・値・ルールが表示されます。",
-    "kando run --data <データフォルダ> でレポートを作ります（ワークショップではノートブックの data_dir にフォルダを指定）。"
+    "kando run --data <データフォルダ> でレポートを作ります（ワークショップではノートブックの data_dir にフォルダを指定）。"  # noqa: E501
     "感情曲線と、期待と評価の差から見える不満・感動の接点がわかります。",
 )
 _STEPS_EN = (
@@ -203,9 +213,15 @@ def _fill_data_sheet(sheet: Worksheet, lang: str) -> None:
     sheet.conditional_formatting.add(
         _cells("emotion"),
         ColorScaleRule(
-            start_type="num", start_value=low, start_color="F8696B",
-            mid_type="num", mid_value=0, mid_color="FFFFFF",
-            end_type="num", end_value=high, end_color="63BE7B",
+            start_type="num",
+            start_value=low,
+            start_color="F8696B",
+            mid_type="num",
+            mid_value=0,
+            mid_color="FFFFFF",
+            end_type="num",
+            end_value=high,
+            end_color="63BE7B",
         ),
     )
 
@@ -310,7 +326,7 @@ def _fill_instructions(sheet: Worksheet, lang: str) -> None:
         sheet.cell(row=row, column=1, value=label(key, lang))
         sheet.cell(row=row, column=3, value=" / ".join(values))
 
-    for letter, width in zip("ABCD", (18, 8, 90, 34)):
+    for letter, width in zip("ABCD", (18, 8, 90, 34), strict=False):
         sheet.column_dimensions[letter].width = width
     for cells in sheet.iter_rows(min_row=2):
         for cell in cells:

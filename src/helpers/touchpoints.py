@@ -73,7 +73,7 @@ def _normalized_with_spelling(names: pd.Series) -> tuple[pd.Series, dict[str, st
     codes, uniques = pd.factorize(names, use_na_sentinel=True)
     keys = [_normalize(u) for u in uniques]
     spelling: dict[str, str] = {}
-    for key, original in zip(keys, uniques):
+    for key, original in zip(keys, uniques, strict=False):
         spelling.setdefault(key, str(original))
     normalised = np.array(keys + [None], dtype=object)
     return pd.Series(normalised[codes], index=names.index, dtype=object), spelling

@@ -106,8 +106,10 @@ def tidy_journey(frame: pd.DataFrame) -> pd.DataFrame:
     """
     spec = schemas.TABLES["journey"]
     extra = [c for c in frame.columns if c not in spec.columns]
-    out = frame.reindex(columns=[*JOURNEY_COLUMNS, *extra]).reset_index(drop=True).astype(
-        {c: schemas.dtype_of(spec.columns[c].kind) for c in JOURNEY_COLUMNS}
+    out = (
+        frame.reindex(columns=[*JOURNEY_COLUMNS, *extra])
+        .reset_index(drop=True)
+        .astype({c: schemas.dtype_of(spec.columns[c].kind) for c in JOURNEY_COLUMNS})
     )
     persona_order = {p: i for i, p in enumerate(pd.unique(out["persona"]))}
     keys = pd.DataFrame(
@@ -141,14 +143,22 @@ def load_worksheet(path: str | Path) -> WorksheetLoad:
     path = io.resolve_path(path)
     if not path.is_file():
         problem = io.Problem(
-            path.name, None, None, None,
-            f"ファイルが見つかりません: {path}", f"file not found: {path}",
+            path.name,
+            None,
+            None,
+            None,
+            f"ファイルが見つかりません: {path}",
+            f"file not found: {path}",
         )
         return WorksheetLoad(path, schemas.empty_frame("journey"), [problem])
     if path.suffix.lower() not in io.TABLE_SUFFIXES:
         problem = io.Problem(
-            path.name, None, None, None,
-            "読み込めるのは .csv か .xlsx のファイルです", "only .csv and .xlsx files can be read",
+            path.name,
+            None,
+            None,
+            None,
+            "読み込めるのは .csv か .xlsx のファイルです",
+            "only .csv and .xlsx files can be read",
         )
         return WorksheetLoad(path, schemas.empty_frame("journey"), [problem])
     read = io.read_table(path, "journey")
@@ -230,7 +240,7 @@ def _write(rows: pd.DataFrame, path: Path, headers: str) -> None:
         template.write_template(path, lang="ja", overwrite=True)
         book = openpyxl.load_workbook(path)
         sheet = book[template.DATA_SHEET["ja"]]
-        for position, header in enumerate(out.columns[len(JOURNEY_COLUMNS):], start=len(JOURNEY_COLUMNS) + 1):
+        for position, header in enumerate(out.columns[len(JOURNEY_COLUMNS) :], start=len(JOURNEY_COLUMNS) + 1):
             sheet.cell(row=1, column=position, value=header)
         values = out.astype(object).where(out.notna(), None).to_numpy()
         for row_number, row in enumerate(values, start=2):
@@ -300,14 +310,16 @@ def save_worksheet(
     path = io.resolve_path(path)
     if path.suffix.lower() not in io.TABLE_SUFFIXES:
         return SaveResult(
-            path, False,
+            path,
+            False,
             message_ja=f"保存先は .csv か .xlsx にしてください: {path.name}",
             message_en=f"save as .csv or .xlsx: {path.name}",
         )
     exists = path.exists()
     if exists and not overwrite:
         return SaveResult(
-            path, False,
+            path,
+            False,
             message_ja=f"{path} は既にあります。上書きする場合は「上書きする」にチェックしてから保存してください。",
             message_en=f"{path} exists; tick 'overwrite' to replace it.",
         )
@@ -320,12 +332,11 @@ def save_worksheet(
         _write(rows, tmp, headers)
         check = io.read_table(tmp, "journey")
         if check.problems:
-            problems = [
-                io.Problem(path.name, p.line, p.column, p.value, p.rule_ja, p.rule_en)
-                for p in check.problems
-            ]
+            problems = [io.Problem(path.name, p.line, p.column, p.value, p.rule_ja, p.rule_en) for p in check.problems]
             return SaveResult(
-                path, False, problems=problems,
+                path,
+                False,
+                problems=problems,
                 message_ja=f"保存できません（問題 {len(problems)} 件）。修正してからもう一度保存してください。",
                 message_en=f"not saved ({len(problems)} problems); fix them and save again.",
             )
@@ -334,7 +345,9 @@ def save_worksheet(
         tmp.unlink(missing_ok=True)
     verb_ja = "上書き保存しました" if exists else "保存しました"
     return SaveResult(
-        path, True, overwritten=exists,
+        path,
+        True,
+        overwritten=exists,
         message_ja=f"{path} に{verb_ja}（{len(rows)} 行）。",
         message_en=f"{'overwrote' if exists else 'saved'} {path} ({len(rows)} rows).",
     )
@@ -420,8 +433,13 @@ class StepEditor:
         self.stage = widgets.Dropdown(layout=widgets.Layout(width="165px"))
         self.touchpoint = widgets.Text(continuous_update=False, layout=widgets.Layout(width="170px"))
         self.emotion = widgets.IntSlider(
-            value=0, min=emotion.EMOTION_MIN, max=emotion.EMOTION_MAX, step=1,
-            continuous_update=False, readout=True, layout=widgets.Layout(width="230px"),
+            value=0,
+            min=emotion.EMOTION_MIN,
+            max=emotion.EMOTION_MAX,
+            step=1,
+            continuous_update=False,
+            readout=True,
+            layout=widgets.Layout(width="230px"),
         )
         self.emotion.add_class(f"kando-emotion-step-{position}")
         self.expectation = widgets.Dropdown(options=_SCORE_OPTIONS, value=0, layout=widgets.Layout(width="62px"))
@@ -560,7 +578,8 @@ class JourneyWorkshop:
         self._new_customers_per_year = ltv.annual_new_customers(self._lifetimes, self.as_of)
         self._effects = (
             friction.rating_effects(self.ratings, self.orders, self.as_of, low_rating_max, horizon_days)
-            if self.ratings is not None and len(self.ratings) else None
+            if self.ratings is not None and len(self.ratings)
+            else None
         )
         self._friction_cache: dict = {}
         self._whatif_cache: dict = {}
@@ -579,7 +598,8 @@ class JourneyWorkshop:
 
         # --- loading
         self.path = widgets.Text(
-            value=str(worksheet) if worksheet else "", description="ファイル",
+            value=str(worksheet) if worksheet else "",
+            description="ファイル",
             layout=layout(width="520px"),
         )
         self.load_button = widgets.Button(description="読み込む", button_style="primary", icon="folder-open")
@@ -589,7 +609,9 @@ class JourneyWorkshop:
         # --- choosing what to edit
         self.persona = widgets.Dropdown(description="ペルソナ", layout=layout(width="420px"))
         self.scenario = widgets.ToggleButtons(
-            options=[(labels.label(s, "ja"), s) for s in labels.SCENARIOS], value="as_is", description="シナリオ",
+            options=[(labels.label(s, "ja"), s) for s in labels.SCENARIOS],
+            value="as_is",
+            description="シナリオ",
         )
         self.steps_box = widgets.VBox()
         self.copy_button = widgets.Button(layout=layout(width="320px", display="none"))
@@ -597,7 +619,9 @@ class JourneyWorkshop:
         self.add_position = widgets.Dropdown(description="挿入位置", layout=layout(width="210px"))
         self.add_stage = widgets.Dropdown(description="ステージ", layout=layout(width="260px"))
         self.add_touchpoint = widgets.Text(
-            description="タッチポイント", placeholder="例: 同梱チラシ", layout=layout(width="320px"),
+            description="タッチポイント",
+            placeholder="例: 同梱チラシ",
+            layout=layout(width="320px"),
             style={"description_width": "96px"},
         )
         self.add_button = widgets.Button(description="ステップを追加", icon="plus")
@@ -606,23 +630,39 @@ class JourneyWorkshop:
         self.chart = widgets.Image(format="png", layout=layout(width="100%", max_width="760px"))
         self.friction_html = widgets.HTML()
         self.fix_points = widgets.SelectMultiple(
-            description="改善する接点", rows=5, layout=layout(width="480px"),
+            description="改善する接点",
+            rows=5,
+            layout=layout(width="480px"),
             style={"description_width": "110px"},
         )
         self.share = widgets.FloatSlider(
-            value=share, min=0.0, max=1.0, step=0.05, readout_format=".0%", continuous_update=False,
-            description="改善できる割合", style={"description_width": "110px"}, layout=layout(width="480px"),
+            value=share,
+            min=0.0,
+            max=1.0,
+            step=0.05,
+            readout_format=".0%",
+            continuous_update=False,
+            description="改善できる割合",
+            style={"description_width": "110px"},
+            layout=layout(width="480px"),
         )
         self.cost = widgets.BoundedIntText(
-            value=int(cost), min=0, max=10**12, step=100_000, description="費用 (1か所・円)",
-            style={"description_width": "110px"}, layout=layout(width="300px"),
+            value=int(cost),
+            min=0,
+            max=10**12,
+            step=100_000,
+            description="費用 (1か所・円)",
+            style={"description_width": "110px"},
+            layout=layout(width="300px"),
         )
         self.ltv_html = widgets.HTML()
         # --- saving
         self.save_path = widgets.Text(description="保存先", layout=layout(width="520px"))
         self.save_headers = widgets.ToggleButtons(
             options=[("英語の列名 (snake_case)", "snake"), ("日本語の見出し (テンプレート形式)", "ja")],
-            value="snake", description="見出し", style={"button_width": "230px"},
+            value="snake",
+            description="見出し",
+            style={"button_width": "230px"},
         )
         self.overwrite = widgets.Checkbox(value=False, description="既存のファイルを上書きする", indent=False)
         self.save_button = widgets.Button(description="保存する", button_style="success", icon="save")
@@ -641,23 +681,38 @@ class JourneyWorkshop:
             return widgets.HTML(f'<h4 style="margin:10px 0 4px 0">{_escape(title)}</h4>')
 
         header = widgets.HBox(
-            [widgets.HTML(f"<b>{_escape(text)}</b>", layout=widgets.Layout(width=width))
-             for text, width in (("No.", "28px"), (labels.label("stage"), "165px"),
-                                 (labels.label("touchpoint"), "170px"), ("感情 (−5〜+5)", "230px"),
-                                 (labels.label("expectation"), "62px"), (labels.label("evaluation"), "62px"))]
+            [
+                widgets.HTML(f"<b>{_escape(text)}</b>", layout=widgets.Layout(width=width))
+                for text, width in (
+                    ("No.", "28px"),
+                    (labels.label("stage"), "165px"),
+                    (labels.label("touchpoint"), "170px"),
+                    ("感情 (−5〜+5)", "230px"),
+                    (labels.label("expectation"), "62px"),
+                    (labels.label("evaluation"), "62px"),
+                )
+            ]
         )
         load = widgets.VBox(
-            [section("1. ワークシートを選ぶ"),
-             widgets.HBox([self.path, self.load_button]),
-             widgets.HBox([self.blank_name, self.blank_button]),
-             self.load_status]
+            [
+                section("1. ワークシートを選ぶ"),
+                widgets.HBox([self.path, self.load_button]),
+                widgets.HBox([self.blank_name, self.blank_button]),
+                self.load_status,
+            ]
         )
         edit = widgets.VBox(
-            [section("2. ジャーニーを編集する"),
-             self.persona, self.scenario, header, self.steps_box, self.copy_button,
-             widgets.HBox([self.add_position, self.add_stage]),
-             widgets.HBox([self.add_touchpoint, self.add_button]),
-             self.edit_status],
+            [
+                section("2. ジャーニーを編集する"),
+                self.persona,
+                self.scenario,
+                header,
+                self.steps_box,
+                self.copy_button,
+                widgets.HBox([self.add_position, self.add_stage]),
+                widgets.HBox([self.add_touchpoint, self.add_button]),
+                self.edit_status,
+            ],
             layout=widgets.Layout(width="56%", min_width="560px"),
         )
         curve = widgets.VBox([section("感情曲線（現状と理想）"), self.chart], layout=widgets.Layout(width="44%"))
@@ -666,22 +721,30 @@ class JourneyWorkshop:
             layout=widgets.Layout(width="56%", min_width="560px"),
         )
         ltv_box = widgets.VBox(
-            [section("4. LTV試算: フリクションを改善したら"),
-             self.fix_points, self.share, self.cost, self.ltv_html],
+            [section("4. LTV試算: フリクションを改善したら"), self.fix_points, self.share, self.cost, self.ltv_html],
             layout=widgets.Layout(width="44%"),
         )
         save = widgets.VBox(
-            [section("5. 保存する（次の kando run で使われます）"),
-             self.save_path, self.save_headers,
-             widgets.HBox([self.overwrite, self.save_button]), self.save_status]
+            [
+                section("5. 保存する（次の kando run で使われます）"),
+                self.save_path,
+                self.save_headers,
+                widgets.HBox([self.overwrite, self.save_button]),
+                self.save_status,
+            ]
         )
         return widgets.VBox(
-            [widgets.HTML("<h3 style='margin:0'>ジャーニー・ワークショップ"
-                          + (f"（{_escape(self.brand)}）" if self.brand else "") + "</h3>"),
-             load,
-             widgets.HBox([edit, curve], layout=widgets.Layout(align_items="flex-start")),
-             widgets.HBox([friction_box, ltv_box], layout=widgets.Layout(align_items="flex-start")),
-             save],
+            [
+                widgets.HTML(
+                    "<h3 style='margin:0'>ジャーニー・ワークショップ"
+                    + (f"（{_escape(self.brand)}）" if self.brand else "")
+                    + "</h3>"
+                ),
+                load,
+                widgets.HBox([edit, curve], layout=widgets.Layout(align_items="flex-start")),
+                widgets.HBox([friction_box, ltv_box], layout=widgets.Layout(align_items="flex-start")),
+                save,
+            ],
             layout=widgets.Layout(width="100%"),
         )
 
@@ -696,8 +759,9 @@ class JourneyWorkshop:
         self.persona.observe(self._on_view_change, names="value")
         self.scenario.observe(self._on_view_change, names="value")
         self.copy_button.on_click(lambda _: self.copy_other_scenario())
-        self.add_button.on_click(lambda _: self.add_step(
-            self.add_position.value, self.add_stage.value, self.add_touchpoint.value))
+        self.add_button.on_click(
+            lambda _: self.add_step(self.add_position.value, self.add_stage.value, self.add_touchpoint.value)
+        )
         self.fix_points.observe(self._on_points_change, names="value")
         self.share.observe(self._on_whatif_change, names="value")
         self.cost.observe(self._on_whatif_change, names="value")
@@ -760,13 +824,19 @@ class JourneyWorkshop:
         -------
         WorksheetLoad
         """
-        loaded = load_worksheet(path) if str(path).strip() else WorksheetLoad(
-            None, schemas.empty_frame("journey"),
-            [io.Problem("-", None, None, None, "ファイル名を入力してください", "enter a file name")],
+        loaded = (
+            load_worksheet(path)
+            if str(path).strip()
+            else WorksheetLoad(
+                None,
+                schemas.empty_frame("journey"),
+                [io.Problem("-", None, None, None, "ファイル名を入力してください", "enter a file name")],
+            )
         )
         if not loaded.ok:
             self.load_status.value = _message(
-                "読み込めませんでした。ファイルを直してからもう一度読み込んでください。\n" + loaded.format("ja"), error=True
+                "読み込めませんでした。ファイルを直してからもう一度読み込んでください。\n" + loaded.format("ja"),
+                error=True,
             )
             return loaded
         self.worksheet_path = loaded.path
@@ -809,7 +879,7 @@ class JourneyWorkshop:
             self._rows.append(self._new_row(len(self._rows) + 1))
         self.steps = self._rows[: len(view)]
         with self._quiet():
-            for editor, (row, values) in zip(self.steps, view.iterrows()):
+            for editor, (row, values) in zip(self.steps, view.iterrows(), strict=False):
                 editor.show(row, values, options)
         self.steps_box.children = [e.box for e in self.steps]
         other = "to_be" if self.scenario.value == "as_is" else "as_is"
@@ -892,8 +962,14 @@ class JourneyWorkshop:
         view = self.journey[self._view_mask()].sort_values("step")
         new_row = self.journey.index.max() + 1 if len(self.journey) else 0
         row = pd.DataFrame(
-            {"persona": [self.persona.value], "scenario": [self.scenario.value], "step": [0],
-             "stage": [stage], "touchpoint": [touchpoint], "emotion": [int(emotion)]},
+            {
+                "persona": [self.persona.value],
+                "scenario": [self.scenario.value],
+                "step": [0],
+                "stage": [stage],
+                "touchpoint": [touchpoint],
+                "emotion": [int(emotion)],
+            },
             index=[new_row],
         )
         self.journey = pd.concat([self.journey, tidy_journey(row).set_axis([new_row])])
@@ -938,7 +1014,10 @@ class JourneyWorkshop:
         self.chart.value = self._chart_png()
         done = time.perf_counter()
         self.timings = {
-            "friction": ranked - start, "ltv": valued - ranked, "curve": done - valued, "total": done - start,
+            "friction": ranked - start,
+            "ltv": valued - ranked,
+            "curve": done - valued,
+            "total": done - start,
         }
 
     def _chart_png(self) -> bytes:
@@ -965,15 +1044,20 @@ class JourneyWorkshop:
 
     def _friction_table(self, rows: pd.DataFrame) -> pd.DataFrame:
         # the table depends on these columns of the persona's curve only
-        used = rows.loc[self._view_mask().loc[rows.index],
-                        ["step", "stage", "touchpoint", "emotion", "improvement"]]
+        used = rows.loc[self._view_mask().loc[rows.index], ["step", "stage", "touchpoint", "emotion", "improvement"]]
         content = pd.util.hash_pandas_object(used, index=False).to_numpy().tobytes()
         key = (str(self.persona.value), self.scenario.value, content)
         return _remember(
-            self._friction_cache, key,
+            self._friction_cache,
+            key,
             lambda: friction.friction_table(
-                rows, self.ratings, self.orders, self.as_of, scenario=self.scenario.value,
-                effects=self._effects, **self.friction_options,
+                rows,
+                self.ratings,
+                self.orders,
+                self.as_of,
+                scenario=self.scenario.value,
+                effects=self._effects,
+                **self.friction_options,
             ),
         )
 
@@ -982,7 +1066,7 @@ class JourneyWorkshop:
         table = self.friction
         points = list(dict.fromkeys(table["touchpoint"].astype(str)))
         # evidence in the words of the friction table (確認 / 確認されず / 未検証)
-        evidence = dict(zip(table["touchpoint"].astype(str), friction_display(table)["行動で確認"]))
+        evidence = dict(zip(table["touchpoint"].astype(str), friction_display(table)["行動で確認"], strict=False))
         options = [(f"{t}（{evidence[t]}）", t) for t in points]
         if self._user_chose_points:
             chosen = [t for t in self.fix_points.value if t in points]
@@ -1013,16 +1097,20 @@ class JourneyWorkshop:
         chosen = tuple(self.fix_points.value)
         share = float(self.share.value)
         self.whatif = _remember(
-            self._whatif_cache, (chosen, share),
+            self._whatif_cache,
+            (chosen, share),
             lambda: ltv.friction_scenarios(
-                self._lifetimes, self.ratings, list(chosen), share=share,
-                low_rating_max=self.friction_options["low_rating_max"], as_of=self.as_of, margin=self.margin,
+                self._lifetimes,
+                self.ratings,
+                list(chosen),
+                share=share,
+                low_rating_max=self.friction_options["low_rating_max"],
+                as_of=self.as_of,
+                margin=self.margin,
             ),
         )
         cost = int(self.cost.value)
-        self.roi = (
-            ltv.improvement_roi(self.whatif, cost, self._new_customers_per_year) if chosen and cost > 0 else None
-        )
+        self.roi = ltv.improvement_roi(self.whatif, cost, self._new_customers_per_year) if chosen and cost > 0 else None
         self.ltv_html.value = whatif_html(self.whatif, self.roi, self._new_customers_per_year)
 
     # ------------------------------------------------------------------ saving
@@ -1046,8 +1134,10 @@ class JourneyWorkshop:
             self.overwrite.value = False
             used = io.find_table_file(result.path.parent, "journey")
             if result.path.stem == "journey" and used is not None and used != result.path:
-                text += (f"\n注意: 同じフォルダに {used.name} があるため、kando run は {used.name} を使います。"
-                         f"{result.path.name} を使うには {used.name} を移動してください。")
+                text += (
+                    f"\n注意: 同じフォルダに {used.name} があるため、kando run は {used.name} を使います。"
+                    f"{result.path.name} を使うには {used.name} を移動してください。"
+                )
             elif result.path.stem != "journey":
                 text += "\nkando run で使うには、データフォルダに journey.csv / journey.xlsx の名前で置いてください。"
         self.save_status.value = _message(text, error=not result.saved)
@@ -1064,8 +1154,11 @@ _CELL = "border-bottom:1px solid #DDD;padding:2px 6px;text-align:{align};white-s
 
 def _html_table(header: list[str] | None, rows: list[list[str]], css_class: str, align: list[str]) -> str:
     """A small HTML table with inline styles (widget HTML gets no notebook table CSS)."""
+
     def cells(tag: str, values) -> str:
-        return "".join(f'<{tag} style="{_CELL.format(align=a)}">{_escape(v)}</{tag}>' for v, a in zip(values, align))
+        return "".join(
+            f'<{tag} style="{_CELL.format(align=a)}">{_escape(v)}</{tag}>' for v, a in zip(values, align, strict=False)
+        )
 
     head = f"<thead><tr>{cells('th', header)}</tr></thead>" if header else ""
     body = "".join(f"<tr>{cells('td', row)}</tr>" for row in rows)
@@ -1112,8 +1205,10 @@ def friction_html(table: pd.DataFrame, low_rating_max: int = 2) -> str:
         friction point).
     """
     if table.empty:
-        return ('<div class="kando-friction">フリクションポイントはありません'
-                "（感情が基準以下、または急に下がるステップがない）。</div>")
+        return (
+            '<div class="kando-friction">フリクションポイントはありません'
+            "（感情が基準以下、または急に下がるステップがない）。</div>"
+        )
     shown = friction_display(table)
     note = (
         '<div style="font-size:11px;color:#555">'
@@ -1166,7 +1261,7 @@ def whatif_html(whatif, roi: pd.DataFrame | None, customers_per_year: float) -> 
         points = ltv.scenario_display(whatif, "ja")[[label("customers_fixed"), label("ltv_delta")]]
         points = points.join(ltv.roi_display(roi, "ja")[[label("cost"), label("roi")]])
         header = [points.index.name, *points.columns]
-        rows = [[name, *values] for name, values in zip(points.index, points.to_numpy().tolist())]
+        rows = [[name, *values] for name, values in zip(points.index, points.to_numpy().tolist(), strict=False)]
         parts.append(_html_table(header, rows, "kando-ltv-points", ["left"] + ["right"] * len(points.columns)))
     else:
         parts.append(_message("改善する接点を選び、費用を入力すると ROI を計算します。"))

@@ -27,8 +27,10 @@ _TEXT = {
     "score": ("期待・評価（1〜5）", "Expectation / evaluation (1-5)"),
 }
 
-_SCENARIO_STYLE = {"as_is": dict(color=PALETTE[3], linestyle="-", marker="o"),
-                   "to_be": dict(color=PALETTE[0], linestyle="--", marker="s")}
+_SCENARIO_STYLE = {
+    "as_is": dict(color=PALETTE[3], linestyle="-", marker="o"),
+    "to_be": dict(color=PALETTE[0], linestyle="--", marker="s"),
+}
 _OUTCOME_COLOR = {"dissatisfied": PALETTE[3], "satisfied": "#7F7F7F", "delighted": PALETTE[2]}
 
 
@@ -45,12 +47,19 @@ def _stage_bands(ax: Axes, steps: pd.DataFrame, lang: str, y_text: float) -> Non
     x = steps["step"].to_numpy(dtype=float)
     starts = np.flatnonzero(np.r_[True, stage[1:] != stage[:-1]])
     ends = np.r_[starts[1:], len(stage)] - 1
-    for i, (a, b) in enumerate(zip(starts, ends)):
+    for i, (a, b) in enumerate(zip(starts, ends, strict=False)):
         left, right = x[a] - 0.5, x[b] + 0.5
         if i % 2 == 0:
             ax.axvspan(left, right, color="#EEF3F8", zorder=0, linewidth=0)
-        ax.text((left + right) / 2, y_text, wrap_text(stage_label(stage[a], lang), 5), ha="center",
-                va="top", fontsize=8, color="#555555")
+        ax.text(
+            (left + right) / 2,
+            y_text,
+            wrap_text(stage_label(stage[a], lang), 5),
+            ha="center",
+            va="top",
+            fontsize=8,
+            color="#555555",
+        )
 
 
 def plot_emotion_curve(
@@ -93,8 +102,9 @@ def plot_emotion_curve(
     for scenario in present:
         curve = mine[mine["scenario"] == scenario]
         style = _SCENARIO_STYLE.get(scenario, dict(color=PALETTE[4], linestyle=":", marker="^"))
-        ax.plot(curve["step"], curve["emotion"], label=label(scenario, lang), linewidth=1.8, markersize=5,
-                zorder=3, **style)
+        ax.plot(
+            curve["step"], curve["emotion"], label=label(scenario, lang), linewidth=1.8, markersize=5, zorder=3, **style
+        )
     if annotate_extremes:
         extremes = curve_extremes(mine[mine["scenario"].isin(present)])
         for row in extremes.itertuples(index=False):
@@ -103,8 +113,12 @@ def plot_emotion_curve(
             ax.annotate(
                 f"{_text(row.extreme, lang)} {_signed(row.emotion)}",
                 (row.step, row.emotion),
-                xytext=(0, -13 if below else 9), textcoords="offset points",
-                ha="center", va="top" if below else "bottom", fontsize=8.5, color=color,
+                xytext=(0, -13 if below else 9),
+                textcoords="offset points",
+                ha="center",
+                va="top" if below else "bottom",
+                fontsize=8.5,
+                color=color,
             )
     labels_by_step = base.set_index("step")["touchpoint"].astype(str)
     ticks = labels_by_step.index.to_numpy()
@@ -159,10 +173,14 @@ def plot_rating_curve(
     """
     ax = new_axes(ax, (8, 4.5))
     if "segment" in curve.columns:
-        chosen = list(segments) if segments is not None else [s for s in curve["segment"].cat.categories
-                                                             if (curve["segment"] == s).any()]
-        groups = [(s, curve[curve["segment"] == s], label(str(s), lang)) for s in chosen
-                  if (curve["segment"] == s).any()]
+        chosen = (
+            list(segments)
+            if segments is not None
+            else [s for s in curve["segment"].cat.categories if (curve["segment"] == s).any()]
+        )
+        groups = [
+            (s, curve[curve["segment"] == s], label(str(s), lang)) for s in chosen if (curve["segment"] == s).any()
+        ]
     else:
         groups = [(None, curve, _text("all", lang))]
     order = curve.drop_duplicates("touchpoint").sort_values("order")
@@ -176,10 +194,20 @@ def plot_rating_curve(
         y = rows["emotion"].to_numpy()
         err = np.vstack([y - rows["emotion_low"].to_numpy(), rows["emotion_high"].to_numpy() - y])
         color = PALETTE[k % len(PALETTE)]
-        ax.errorbar(x, y, yerr=np.nan_to_num(err), fmt="-o", color=color, label=name, markersize=4,
-                    capsize=2.5, linewidth=1.4, elinewidth=1)
+        ax.errorbar(
+            x,
+            y,
+            yerr=np.nan_to_num(err),
+            fmt="-o",
+            color=color,
+            label=name,
+            markersize=4,
+            capsize=2.5,
+            linewidth=1.4,
+            elinewidth=1,
+        )
         if show_n:
-            for xi, yi, hi, n in zip(x, y, rows["emotion_high"].fillna(rows["emotion"]), rows["n"]):
+            for xi, hi, n in zip(x, rows["emotion_high"].fillna(rows["emotion"]), rows["n"], strict=False):
                 ax.text(xi, hi + 0.15, f"n={n:,}", ha="center", va="bottom", fontsize=7, color=color)
     ax.set_xticks(range(len(position)))
     ax.set_xticklabels([wrap_text(t, 5) for t in position], fontsize=8)
@@ -196,7 +224,11 @@ def plot_rating_curve(
 
 
 def plot_segment_gap(
-    gaps: pd.DataFrame, ax: Axes | None = None, lang: str = "ja", group_a: str = "high", group_b: str = "low",
+    gaps: pd.DataFrame,
+    ax: Axes | None = None,
+    lang: str = "ja",
+    group_a: str = "high",
+    group_b: str = "low",
 ) -> Axes:
     """The difference between two groups at each touchpoint, with intervals; the largest highlighted.
 
@@ -222,8 +254,15 @@ def plot_segment_gap(
     ax.hlines(y, rows["gap_low"], rows["gap_high"], colors=colors, linewidth=1.6)
     ax.scatter(rows["gap"], y, color=colors, zorder=3, s=22)
     if largest is not None:
-        ax.annotate(_text("largest", lang), (rows.loc[largest, "gap_high"], largest), xytext=(4, 0),
-                    textcoords="offset points", va="center", fontsize=8.5, color=PALETTE[3])
+        ax.annotate(
+            _text("largest", lang),
+            (rows.loc[largest, "gap_high"], largest),
+            xytext=(4, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=8.5,
+            color=PALETTE[3],
+        )
     ax.set_yticks(y)
     ax.set_yticklabels([wrap_text(t, 10) for t in rows["touchpoint"]], fontsize=9)
     ax.set_xlabel(_text("gap_axis", lang))
@@ -231,9 +270,7 @@ def plot_segment_gap(
     return ax
 
 
-def plot_expectation_evaluation(
-    table: pd.DataFrame, persona: str, ax: Axes | None = None, lang: str = "ja"
-) -> Axes:
+def plot_expectation_evaluation(table: pd.DataFrame, persona: str, ax: Axes | None = None, lang: str = "ja") -> Axes:
     """Expectation (black bar) and evaluation (dot) at each step; colour by outcome.
 
     Parameters
@@ -255,10 +292,20 @@ def plot_expectation_evaluation(
         part = rows[rows["outcome"] == outcome]
         ax.vlines(part["step"], part["expectation"], part["evaluation"], colors=color, linewidth=2)
         ax.scatter(part["step"], part["evaluation"], color=color, s=36, zorder=3, label=label(outcome, lang))
-    ax.scatter(rows["step"], rows["expectation"], marker="_", color="#333333", s=260, linewidths=2, zorder=2,
-               label=label("expectation", lang))
+    ax.scatter(
+        rows["step"],
+        rows["expectation"],
+        marker="_",
+        color="#333333",
+        s=260,
+        linewidths=2,
+        zorder=2,
+        label=label("expectation", lang),
+    )
     ax.set_xticks(rows["step"].to_numpy())
-    ax.set_xticklabels([wrap_text(f"{s}. {t}", 5) for s, t in zip(rows["step"], rows["touchpoint"])], fontsize=8)
+    ax.set_xticklabels(
+        [wrap_text(f"{s}. {t}", 5) for s, t in zip(rows["step"], rows["touchpoint"], strict=False)], fontsize=8
+    )
     ax.set_ylim(0.5, 5.5)
     ax.set_yticks(range(1, 6))
     ax.set_ylabel(_text("score", lang))

@@ -45,7 +45,7 @@ _text = text_lookup(_TEXT)
 def metric_label(metric: str, lang: str = "ja") -> str:
     """Display name of a behavioural metric (``"f2_conversion"``, ``"retention_180d"``)."""
     if metric.startswith("retention_") and metric.endswith("d"):
-        return _text("retention", lang, days=metric[len("retention_"):-1])
+        return _text("retention", lang, days=metric[len("retention_") : -1])
     return _text(metric, lang) if metric in _TEXT else metric
 
 
@@ -81,18 +81,44 @@ def plot_friction_curve(
     if threshold != 0:
         ax.axhline(0, color="#333333", linewidth=0.8)
     ax.axhspan(EMOTION_MIN - 1.0, threshold, color=PALETTE[3], alpha=0.07, linewidth=0)
-    ax.axhline(threshold, color=PALETTE[3], linewidth=1.1, linestyle="--",
-               label=_text("threshold", lang, value=threshold))
-    ax.plot(curve["step"], curve["emotion"], "-o", color=PALETTE[0], markersize=4, linewidth=1.6,
-            label=label(scenario, lang))
+    ax.axhline(
+        threshold, color=PALETTE[3], linewidth=1.1, linestyle="--", label=_text("threshold", lang, value=threshold)
+    )
+    ax.plot(
+        curve["step"],
+        curve["emotion"],
+        "-o",
+        color=PALETTE[0],
+        markersize=4,
+        linewidth=1.6,
+        label=label(scenario, lang),
+    )
     hits = curve[curve["is_friction"]]
-    ax.scatter(hits["step"], hits["emotion"], s=110, facecolors="none", edgecolors=PALETTE[3], linewidths=1.8,
-               zorder=4, label=_text("friction", lang))
+    ax.scatter(
+        hits["step"],
+        hits["emotion"],
+        s=110,
+        facecolors="none",
+        edgecolors=PALETTE[3],
+        linewidths=1.8,
+        zorder=4,
+        label=_text("friction", lang),
+    )
     for row in hits.itertuples(index=False):
-        ax.annotate(_text("severity", lang, value=row.severity), (row.step, row.emotion), xytext=(0, -14),
-                    textcoords="offset points", ha="center", va="top", fontsize=8.5, color=PALETTE[3])
+        ax.annotate(
+            _text("severity", lang, value=row.severity),
+            (row.step, row.emotion),
+            xytext=(0, -14),
+            textcoords="offset points",
+            ha="center",
+            va="top",
+            fontsize=8.5,
+            color=PALETTE[3],
+        )
     ax.set_xticks(curve["step"].to_numpy())
-    ax.set_xticklabels([wrap_text(f"{s}. {t}", 5) for s, t in zip(curve["step"], curve["touchpoint"])], fontsize=8)
+    ax.set_xticklabels(
+        [wrap_text(f"{s}. {t}", 5) for s, t in zip(curve["step"], curve["touchpoint"], strict=False)], fontsize=8
+    )
     ax.set_ylim(EMOTION_MIN - 1.0, EMOTION_MAX + 0.5)
     ax.set_yticks(range(EMOTION_MIN, EMOTION_MAX + 1))
     ax.set_ylabel(_text("emotion", lang))
@@ -128,11 +154,20 @@ def plot_rating_effects(effects: pd.DataFrame, metric: str, ax: Axes | None = No
     for flag, name in ((True, "confirmed"), (False, "not_confirmed")):
         pick = confirmed == flag
         if pick.any():
-            ax.scatter(rows["effect"][pick] * 100, y[pick], color=PALETTE[3] if flag else PALETTE[0], s=24,
-                       zorder=3, label=_text(name, lang))
+            ax.scatter(
+                rows["effect"][pick] * 100,
+                y[pick],
+                color=PALETTE[3] if flag else PALETTE[0],
+                s=24,
+                zorder=3,
+                label=_text(name, lang),
+            )
     ax.set_yticks(y)
     ax.set_yticklabels(
-        [f"{wrap_text(t, 10)} (n={a:,}/{b:,})" for t, a, b in zip(rows["touchpoint"], rows["n_low"], rows["n_other"])],
+        [
+            f"{wrap_text(t, 10)} (n={a:,}/{b:,})"
+            for t, a, b in zip(rows["touchpoint"], rows["n_low"], rows["n_other"], strict=False)
+        ],
         fontsize=8.5,
     )
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:+.0f}" if round(x) != 0 else "0"))
@@ -162,11 +197,18 @@ def plot_repeat_funnel(funnel: pd.DataFrame, ax: Axes | None = None, lang: str =
     colors = [PALETTE[3] if n == 2 else PALETTE[0] for n in funnel.index]
     ax.bar(x, funnel["customers"], color=colors, width=0.65)
     top = funnel["customers"].max() if len(funnel) else 1
-    for xi, (customers, conversion) in enumerate(zip(funnel["customers"], funnel["conversion"])):
+    for xi, (customers, conversion) in enumerate(zip(funnel["customers"], funnel["conversion"], strict=False)):
         ax.text(xi, customers + top * 0.02, f"{customers:,}", ha="center", va="bottom", fontsize=9)
         if not np.isnan(conversion):
-            ax.text(xi - 0.5, top * 1.12, f"→ {conversion:.0%}", ha="center", va="center", fontsize=9,
-                    color=PALETTE[3] if funnel.index[xi] == 2 else "#555555")
+            ax.text(
+                xi - 0.5,
+                top * 1.12,
+                f"→ {conversion:.0%}",
+                ha="center",
+                va="center",
+                fontsize=9,
+                color=PALETTE[3] if funnel.index[xi] == 2 else "#555555",
+            )
     ax.set_xticks(x)
     ax.set_xticklabels([_text("purchase_n", lang, n=n) for n in funnel.index])
     ax.set_ylim(0, top * 1.22)
@@ -203,10 +245,19 @@ def plot_next_purchase_gaps(
     for i, (from_n, days) in enumerate(gaps.groupby("from_n")["days"]):
         counts, _ = np.histogram(np.minimum(days.to_numpy(), bins[-1] - 0.5), bins=bins)
         share = counts / max(counts.sum(), 1)
-        name = (_text("from_n_plus", lang, n=from_n) if from_n == last and last > 1
-                else _text("from_n", lang, n=from_n, m=from_n + 1))
-        ax.step(bins[:-1], share, where="post", color=PALETTE[i % len(PALETTE)], linewidth=1.4,
-                label=f"{name} (n={len(days):,})")
+        name = (
+            _text("from_n_plus", lang, n=from_n)
+            if from_n == last and last > 1
+            else _text("from_n", lang, n=from_n, m=from_n + 1)
+        )
+        ax.step(
+            bins[:-1],
+            share,
+            where="post",
+            color=PALETTE[i % len(PALETTE)],
+            linewidth=1.4,
+            label=f"{name} (n={len(days):,})",
+        )
     ax.set_xlim(0, max_days)
     ax.set_ylim(bottom=0)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
@@ -240,12 +291,13 @@ def plot_stop_hazard(stops: pd.DataFrame, ax: Axes | None = None, lang: str = "j
     err = np.vstack([hazard - stops["hazard_low"], stops["hazard_high"] - hazard])
     ax.bar(x, hazard.fillna(0), color=colors, width=0.7)
     ax.errorbar(x, hazard.fillna(0), yerr=np.nan_to_num(err), fmt="none", ecolor="#333333", elinewidth=0.9, capsize=2)
-    for k, value, n in zip(x, hazard, stops["stopped"] + stops["continued"]):
+    for k, value, n in zip(x, hazard, stops["stopped"] + stops["continued"], strict=False):
         if not np.isnan(value):
             ax.text(k, -0.005, f"n={n:,}", ha="center", va="top", fontsize=7, color="#555555")
     ax.set_xticks(x)
-    ax.set_ylim(-0.06 * max(float(np.nanmax(stops["hazard_high"].to_numpy())) if hazard.notna().any() else 1.0, 0.1),
-                None)
+    ax.set_ylim(
+        -0.06 * max(float(np.nanmax(stops["hazard_high"].to_numpy())) if hazard.notna().any() else 1.0, 0.1), None
+    )
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlabel(_text("shipment", lang))
     ax.set_ylabel(_text("hazard", lang))

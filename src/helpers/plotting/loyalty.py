@@ -207,11 +207,11 @@ def plot_nps_breakdown(table: pd.DataFrame, ax=None, lang: str = "ja", **kwargs)
     for cls in NPS_CLASSES:
         share = shown[f"{cls}_share"].to_numpy(float)
         ax.barh(y, share, left=left, color=CLASS_COLOURS[cls], label=label(cls, lang), height=0.6)
-        for yi, li, si in zip(y, left, share):
+        for yi, li, si in zip(y, left, share, strict=False):
             if si >= 0.06:
                 ax.text(li + si / 2, yi, f"{si:.0%}", ha="center", va="center", fontsize=8)
         left += share
-    for yi, nps, n in zip(y, shown["nps"], shown["n"]):
+    for yi, nps, n in zip(y, shown["nps"], shown["n"], strict=False):
         ax.text(1.01, yi, f"NPS {nps:+.1f}（n={n:,}）" if lang == "ja" else f"NPS {nps:+.1f} (n={n:,})",
                 va="center", fontsize=8)
     names = [wrap_label(_value_label(str(i), lang), 14) for i in shown.index]
@@ -251,7 +251,7 @@ def plot_nps_trend(trend: pd.DataFrame, ax=None, lang: str = "ja", **kwargs):
     ax.set_xticks(x[::step], [str(p) for p in trend.index[::step]], rotation=45, ha="right")
     ax.set_ylim(-100, 100)
     ax.set_ylabel("NPS")
-    for xi, n in zip(x[::step], trend["n"].to_numpy()[::step]):
+    for xi, n in zip(x[::step], trend["n"].to_numpy()[::step], strict=False):
         ax.text(xi, -96, f"n={n:,}", ha="center", va="bottom", fontsize=7, color="#555555")
     ax.set_title(kwargs.get("title", "NPSの推移" if lang == "ja" else "NPS over time"))
     ax.legend(loc="upper left", fontsize=8)
@@ -282,7 +282,7 @@ def plot_nps_by_group(table: pd.DataFrame, ax=None, lang: str = "ja", **kwargs):
         xerr=[shown["nps"] - shown["nps_low"], shown["nps_high"] - shown["nps"]],
         fmt="o", color=PALETTE[0], ecolor=PALETTE[0], capsize=3,
     )
-    for yi, high, n in zip(y, shown["nps_high"], shown["n"]):
+    for yi, high, n in zip(y, shown["nps_high"], shown["n"], strict=False):
         ax.text(min(high + 2, 98), yi, f"n={n:,}", va="center", fontsize=8, color="#555555")
     ax.axvline(0, color="#555555", linewidth=0.8)
     ax.set_yticks(y, [wrap_label(str(g), 14) for g in shown.index])
@@ -318,7 +318,7 @@ def plot_group_values(summary: pd.DataFrame, ax=None, lang: str = "ja", column: 
     x = np.arange(len(values))
     ax.bar(x, np.nan_to_num(values), color=[PALETTE[i % len(PALETTE)] for i in x])
     is_share = column in ("repeat_rate", "share")
-    for xi, v in zip(x, values):
+    for xi, v in zip(x, values, strict=False):
         if not np.isnan(v):
             shown = f"{v:.0%}" if is_share else (f"{v:,.0f}円" if lang == "ja" and column in ("ltv_1y", "aov")
                                                    else f"{v:,.1f}")
@@ -418,14 +418,14 @@ def plot_expectation_gap(table: pd.DataFrame, ax=None, lang: str = "ja", **kwarg
     expectation = table["expectation"].astype(float).to_numpy()
     evaluation = table["evaluation"].astype(float).to_numpy()
     outcome = table["outcome"].astype(str).to_numpy()
-    for yi, e, v, o in zip(y, expectation, evaluation, outcome):
+    for yi, e, v, o in zip(y, expectation, evaluation, outcome, strict=False):
         ax.plot([e, v], [yi, yi], color=OUTCOME_COLOURS.get(o, "#999999"), linewidth=2, zorder=1)
     ax.scatter(expectation, y, marker="|", s=200, color="#333333", zorder=2, label=label("expectation", lang))
     for key in EXPECTATION_OUTCOMES:
         pick = outcome == key
         ax.scatter(evaluation[pick], y[pick], s=60, color=OUTCOME_COLOURS[key], zorder=3,
                    label=f"{label('evaluation', lang)}：{label(key, lang)}")
-    ax.set_yticks(y, [f"{s}. {t}" for s, t in zip(table["step"], table["touchpoint"])])
+    ax.set_yticks(y, [f"{s}. {t}" for s, t in zip(table["step"], table["touchpoint"], strict=False)])
     ax.set_xlim(0.5, 5.5)
     ax.set_xticks(range(1, 6))
     ax.set_xlabel("期待・評価（1〜5）" if lang == "ja" else "Expectation / evaluation (1-5)")

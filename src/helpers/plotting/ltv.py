@@ -123,7 +123,7 @@ def plot_ltv_by_segment(
     ax.bar(x + width / 2, with_life, width, color=PALETTE[0], label=_text("lifetime", lang),
            yerr=np.nan_to_num(error), ecolor="0.3", capsize=3)
     for xs, values in ((x - width / 2, one_year), (x + width / 2, with_life)):
-        for xi, value in zip(xs, values):
+        for xi, value in zip(xs, values, strict=False):
             if np.isfinite(value):
                 ax.annotate(f"{value:,.0f}", (xi, value), xytext=(0, 2), textcoords="offset points",
                             ha="center", va="bottom", fontsize="x-small")
@@ -177,7 +177,7 @@ def plot_ltv_waterfall(
     colours = [PALETTE[0] if total else PALETTE[2] for total in totals]
     x = np.arange(len(frame))
     ax.bar(x, heights, bottom=bottoms, color=colours, width=0.6)
-    for xi, total, value, top in zip(x, totals, frame["value"], tops):
+    for xi, total, value, top in zip(x, totals, frame["value"], tops, strict=False):
         text = f"{value:,.0f}" if total else f"+{value:,.0f}"
         ax.annotate(text, (xi, top), xytext=(0, 2), textcoords="offset points",
                     ha="center", va="bottom", fontsize="x-small")

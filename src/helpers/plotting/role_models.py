@@ -35,7 +35,7 @@ def plot_role_model_funnel(funnel: pd.DataFrame, ax=None, lang: str = "ja", **kw
     counts = funnel["customers"].to_numpy(float)
     ax.barh(y, counts, color=PALETTE[0], height=0.6)
     ax.set_xscale("log")
-    for yi, count, share, rate in zip(y, counts, funnel["share_of_all"], funnel["step_rate"]):
+    for yi, count, share, rate in zip(y, counts, funnel["share_of_all"], funnel["step_rate"], strict=False):
         step = "" if np.isnan(rate) else (f"（前段の{rate:.0%}）" if lang == "ja" else f" ({rate:.0%} of previous)")
         shown = f"{count:,.0f}人 {share:.1%}{step}" if lang == "ja" else f"{count:,.0f} {share:.1%}{step}"
         ax.text(max(count, 1) * 1.08, yi, shown, va="center", fontsize=8)
@@ -89,25 +89,26 @@ def plot_purchase_timelines(
     for yi in row.to_numpy():
         ax.axhline(yi, color="#DDDDDD", linewidth=0.8, zorder=0)
     previous_x = x - timelines["days_since_previous"].fillna(0).to_numpy(float)
-    for yi, x0, x1 in zip(y[gap_after], previous_x[gap_after], x[gap_after]):
+    for yi, x0, x1 in zip(y[gap_after], previous_x[gap_after], x[gap_after], strict=False):
         ax.barh(yi, x1 - x0, left=x0, height=0.5, color=GAP_COLOUR, alpha=0.35, zorder=1)
         days = f"空白 {x1 - x0:,.0f}日" if lang == "ja" else f"gap {x1 - x0:,.0f} days"
         ax.text((x0 + x1) / 2, yi, days, ha="center", va="center", fontsize=7, zorder=3)
     ax.scatter(x, y, s=18, color=PALETTE[0], zorder=2)
     ax.scatter(x[gap_after], y[gap_after], s=40, color=GAP_COLOUR, edgecolor="black", linewidth=0.5, zorder=3)
-    for xi, yi, text in zip(x[gap_after], y[gap_after], timelines["label"].to_numpy()[gap_after]):
+    for xi, yi, text in zip(x[gap_after], y[gap_after], timelines["label"].to_numpy()[gap_after], strict=False):
         ax.text(xi, yi + 0.22, text, ha="center", va="bottom", fontsize=7, color="#333333")
     # the first purchases are days apart: list their labels above the row instead of at the dots
     first = timelines[timelines["order_number"] <= annotate_first + 1]
     for customer, labels in first.groupby("customer_id", sort=False)["label"]:
         more = " → …" if (timelines["customer_id"] == customer).sum() > len(labels) else ""
-        ax.text(0, row[customer] + 0.22, " → ".join(labels) + more, ha="left", va="bottom", fontsize=7,
-                color="#333333")
+        ax.text(0, row[customer] + 0.22, " → ".join(labels) + more, ha="left", va="bottom", fontsize=7, color="#333333")
     names = display_ids(pd.Series(customers), show_customer_ids)
     ax.set_yticks(row.to_numpy(), names.to_numpy(), fontsize=8)
     ax.set_ylim(-0.7, len(customers) - 0.3)
     ax.set_xlim(-20, max(np.nanmax(x) if len(x) else 0, 365) + 30)
     ax.set_xlabel("初回購入からの日数" if lang == "ja" else "Days since first purchase")
-    ax.set_title(kwargs.get("title", "ロールモデルの購入タイムライン" if lang == "ja" else "Role-model purchase timelines"))
+    ax.set_title(
+        kwargs.get("title", "ロールモデルの購入タイムライン" if lang == "ja" else "Role-model purchase timelines")
+    )
     ax.grid(axis="y", visible=False)
     return ax

@@ -150,8 +150,8 @@ def plot_swimlane(
         ax.axhline(i, color="#B0B0B0", linewidth=0.6)
     for j in range(n_cols + 1):
         ax.axvline(j, color="#B0B0B0", linewidth=0.6)
-    for i, channel in enumerate(lanes.index):
-        for j, stage in enumerate(lanes.columns):
+    for i in range(len(lanes.index)):
+        for j in range(len(lanes.columns)):
             cell = lanes.iat[i, j]
             if cell:
                 text = "\n".join(wrap_text(line, wrap) for line in str(cell).split("\n"))
@@ -199,7 +199,7 @@ def plot_order_mix(
     ax = new_axes(ax, (8, 0.4 * min(len(mix), top_n) + 1.3))
     shown = mix.head(top_n).iloc[::-1]
     ax.barh([wrap_text(str(i), 16, 2) for i in shown.index], shown[value], color=PALETTE[0])
-    for y, (v, share) in enumerate(zip(shown[value], shown["share"])):
+    for y, (v, share) in enumerate(zip(shown[value], shown["share"], strict=False)):
         ax.text(v, y, f" {v:,.0f} ({share:.0%})" if value == "orders" else f" {v:,.0f}", va="center", fontsize=9)
     ax.set_xlabel(_text(value, lang))
     ax.set_ylabel("")
@@ -258,7 +258,7 @@ def plot_rating_counts(counts: pd.DataFrame, ax: Axes | None = None, lang: str =
     ax = new_axes(ax, (8, 0.4 * len(counts) + 1.3))
     shown = counts.iloc[::-1]
     ax.barh([wrap_text(str(i), 14, 2) for i in shown.index], shown["customers"], color=PALETTE[2])
-    for y, (n, mean) in enumerate(zip(shown["customers"], shown["mean_rating"])):
+    for y, (n, mean) in enumerate(zip(shown["customers"], shown["mean_rating"], strict=False)):
         ax.text(n, y, f" {n:,.0f}（{_text('mean', lang, mean=mean)}）" if lang == "ja"
                 else f" {n:,.0f} ({_text('mean', lang, mean=mean)})", va="center", fontsize=9)
     ax.set_xlim(0, counts["customers"].max() * 1.45 if len(counts) else 1)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from matplotlib.lines import Line2D
 import numpy as np
 import pandas as pd
+from matplotlib.lines import Line2D
 
 from helpers.labels import check_lang
 from helpers.plotting.common import new_axes
@@ -100,15 +100,15 @@ def format_change_table(streaks: pd.DataFrame, lang: str = "ja", metric: str = "
     value = streaks["value"]
     if metric == "repeat_rate":
         shown = value.map(lambda v: "-" if pd.isna(v) else f"{v:.1%}")
-        change = streaks["change"].map(lambda c: "" if pd.isna(c) else f"{'▲' if c > 0 else '▼' if c < 0 else '±'}{abs(c) * 100:.1f}pt")
+        change = streaks["change"].map(
+            lambda c: "" if pd.isna(c) else f"{'▲' if c > 0 else '▼' if c < 0 else '±'}{abs(c) * 100:.1f}pt"
+        )
     else:
         shown = value.map(lambda v: "-" if pd.isna(v) else f"{v:,.0f}")
         change = streaks["change_rate"].map(
             lambda c: "" if pd.isna(c) else f"{'▲' if c > 0 else '▼' if c < 0 else '±'}{abs(c):.1%}"
         )
-    streak = streaks["streak"].map(
-        lambda n: "" if n < 2 else (f"・{n}か月連続" if lang == "ja" else f", {n} in a row")
-    )
+    streak = streaks["streak"].map(lambda n: "" if n < 2 else (f"・{n}か月連続" if lang == "ja" else f", {n} in a row"))
     star = np.where(streaks["cool_completed"], "★", "")
     detail = change + streak
     text = shown + np.where(detail != "", "（" + detail + "）" if lang == "ja" else " (" + detail + ")", "") + star

@@ -30,26 +30,60 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParse
     """
     parser.description = (
         "Validate the data, execute the report notebooks (notebooks/NN_*.ipynb) with papermill and "
-        "render PDF reports, a combined report and a manifest. / データを検証し、ノートブックを実行して PDF レポートを作成します。"
+        "render PDF reports, a combined report and a manifest. / データを検証し、ノートブックを実行して PDF レポートを作成します。"  # noqa: E501
     )
-    parser.add_argument("--data", metavar="DIR", default=None,
-                        help="data directory; relative paths are from the project root (default: the notebooks' data_dir, data/sample)")
-    parser.add_argument("--params", metavar="FILE.yaml", default=None,
-                        help="YAML file of parameters, name: value (relative to the project root)")
-    parser.add_argument("-p", "--parameter", nargs=2, action="append", metavar=("NAME", "VALUE"), default=[],
-                        dest="overrides", help="set a parameter (value read as YAML); repeatable, wins over --params")
-    parser.add_argument("--notebooks", metavar="01,04", default=None,
-                        help="comma-separated notebooks by number or name (default: all, in order)")
-    parser.add_argument("--out", metavar="DIR", default=None,
-                        help="output folder, relative to the project root (default: reports/<brand>-<YYYYMMDD-HHMMSS>/)")
-    parser.add_argument("--no-pdf", dest="pdf", action="store_false",
-                        help="only execute the notebooks and write the manifest")
-    parser.add_argument("--jobs", type=int, metavar="N", default=None,
-                        help="notebooks run at the same time (default: number of CPUs)")
-    parser.add_argument("--lang", choices=("ja", "en"), default=None,
-                        help="report and message language (default: the notebooks' lang, ja)")
-    parser.add_argument("--notebooks-dir", metavar="DIR", default=None,
-                        help="folder of the notebooks (default: notebooks/ of the project)")
+    parser.add_argument(
+        "--data",
+        metavar="DIR",
+        default=None,
+        help="data directory; relative paths are from the project root (default: the notebooks' data_dir, data/sample)",
+    )
+    parser.add_argument(
+        "--params",
+        metavar="FILE.yaml",
+        default=None,
+        help="YAML file of parameters, name: value (relative to the project root)",
+    )
+    parser.add_argument(
+        "-p",
+        "--parameter",
+        nargs=2,
+        action="append",
+        metavar=("NAME", "VALUE"),
+        default=[],
+        dest="overrides",
+        help="set a parameter (value read as YAML); repeatable, wins over --params",
+    )
+    parser.add_argument(
+        "--notebooks",
+        metavar="01,04",
+        default=None,
+        help="comma-separated notebooks by number or name (default: all, in order)",
+    )
+    parser.add_argument(
+        "--out",
+        metavar="DIR",
+        default=None,
+        help="output folder, relative to the project root (default: reports/<brand>-<YYYYMMDD-HHMMSS>/)",
+    )
+    parser.add_argument(
+        "--no-pdf", dest="pdf", action="store_false", help="only execute the notebooks and write the manifest"
+    )
+    parser.add_argument(
+        "--jobs", type=int, metavar="N", default=None, help="notebooks run at the same time (default: number of CPUs)"
+    )
+    parser.add_argument(
+        "--lang",
+        choices=("ja", "en"),
+        default=None,
+        help="report and message language (default: the notebooks' lang, ja)",
+    )
+    parser.add_argument(
+        "--notebooks-dir",
+        metavar="DIR",
+        default=None,
+        help="folder of the notebooks (default: notebooks/ of the project)",
+    )
     return parser
 
 
@@ -90,7 +124,11 @@ def run_command(args: argparse.Namespace) -> int:
             overrides=[tuple(pair) for pair in args.overrides],
         )
     except io.DataValidationError as error:
-        head = "データに問題があるため、レポートを作成しませんでした。" if lang == "ja" else "The data has problems; no report was run."
+        head = (
+            "データに問題があるため、レポートを作成しませんでした。"
+            if lang == "ja"
+            else "The data has problems; no report was run."
+        )
         print(head, file=sys.stderr)
         print(error.report.format(lang), file=sys.stderr)
         return EXIT_FAILED

@@ -144,7 +144,8 @@ def summary_text(summaries, as_of=None, lang: str = "ja") -> str:
     journey = by_table.get("journey")
     if journey is not None:
         lines.append(
-            f"{labels.label('journey', lang)}は {journey.rows:,} 行です。" if ja
+            f"{labels.label('journey', lang)}は {journey.rows:,} 行です。"
+            if ja
             else f"{labels.label('journey', lang)}: {journey.rows:,} rows."
         )
     from helpers import schemas
@@ -153,13 +154,19 @@ def summary_text(summaries, as_of=None, lang: str = "ja") -> str:
     missing = [labels.label(t, lang) for t in schemas.TABLES if t not in by_table]
     if missing:
         lines.append(
-            f"このデータにない表: {'、'.join(missing)}（その表を使う分析は行えません）。" if ja
+            f"このデータにない表: {'、'.join(missing)}（その表を使う分析は行えません）。"
+            if ja
             else f"Tables not in this data: {', '.join(missing)} (analyses that need them cannot run)."
         )
     if as_of is not None:
-        lines.append(f"分析の基準日は {format_date(as_of, lang)} です。" if ja else f"The reference date is {format_date(as_of, lang)}.")
+        lines.append(
+            f"分析の基準日は {format_date(as_of, lang)} です。"
+            if ja
+            else f"The reference date is {format_date(as_of, lang)}."
+        )
     lines.append(
-        "氏名・メールアドレス・電話番号・生年月日は集計にのみ使い、本レポートには表示しません。" if ja
+        "氏名・メールアドレス・電話番号・生年月日は集計にのみ使い、本レポートには表示しません。"
+        if ja
         else "Names, emails, phone numbers and birth dates are used for counting only and never shown."
     )
     return "\n\n".join(lines)

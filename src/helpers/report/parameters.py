@@ -316,6 +316,8 @@ def parameters_for(declared: Mapping[str, NotebookParameter], values: Mapping[st
     return {name: value for name, value in values.items() if name in declared}
 
 
-def effective_parameters(declared: Mapping[str, NotebookParameter], injected: Mapping[str, object]) -> dict[str, object]:
+def effective_parameters(
+    declared: Mapping[str, NotebookParameter], injected: Mapping[str, object]
+) -> dict[str, object]:
     """What a notebook runs with: its defaults, replaced by the injected values."""
     return {name: injected.get(name, param.default) for name, param in declared.items()}

@@ -97,10 +97,14 @@ class NotebookResult:
         if self.personal_data:
             columns = ", ".join(f"{c} ({n})" for c, n in sorted(self.personal_data.items()))
             if lang == "ja":
-                return (f"失敗: {self.source.name}: レポートに個人情報が含まれています: {columns}。"
-                        f"PDF は作成していません。実行済みノートブック: {self.executed}")
-            return (f"FAILED: {self.source.name}: the report shows personal data: {columns}. "
-                    f"No PDF written. Executed notebook: {self.executed}")
+                return (
+                    f"失敗: {self.source.name}: レポートに個人情報が含まれています: {columns}。"
+                    f"PDF は作成していません。実行済みノートブック: {self.executed}"
+                )
+            return (
+                f"FAILED: {self.source.name}: the report shows personal data: {columns}. "
+                f"No PDF written. Executed notebook: {self.executed}"
+            )
         return None
 
 
@@ -346,7 +350,11 @@ def run_workbook(
     from helpers import io
     from helpers.report import render
     from helpers.report.manifest import (
-        display_path, git_state, input_hashes, package_versions, write_manifest,
+        display_path,
+        git_state,
+        input_hashes,
+        package_versions,
+        write_manifest,
     )
 
     started = time.perf_counter()
@@ -365,9 +373,11 @@ def run_workbook(
         for path in chosen:
             missed = params_mod.papermill_unreadable(path)
             if missed:
-                _emit(f"注意 / WARNING: {path.name}: papermill cannot read the parameters {', '.join(missed)} "
-                      "(a line with more than one '='); they are used, but `papermill --help-notebook` omits them",
-                      stream)
+                _emit(
+                    f"注意 / WARNING: {path.name}: papermill cannot read the parameters {', '.join(missed)} "
+                    "(a line with more than one '='); they are used, but `papermill --help-notebook` omits them",
+                    stream,
+                )
     known = params_mod.known_parameters(declared)
     params_file = None
     if isinstance(params, (str, Path)):
@@ -427,8 +437,9 @@ def run_workbook(
     done = [r for r in results if r.ok]
     if pdf and done:
         combine_start = time.perf_counter()
-        cover = render.Cover(brand, _period(validation), run_date, as_of, changed,
-                             {name: p.help for name, p in known.items()})
+        cover = render.Cover(
+            brand, _period(validation), run_date, as_of, changed, {name: p.help for name, p in known.items()}
+        )
         parts = [(render.Section(r.name, r.title, r.body_html), r.layout) for r in done]
         combined = render.write_combined(parts, cover, brand, out / COMBINED_PDF, lang)
         combined_seconds = time.perf_counter() - combine_start
@@ -530,9 +541,14 @@ def _execute_all(tasks, jobs, data_path, as_of, pdf, lang, progress, stream) -> 
     if pdf and jobs > 1:
         # the combined PDF needs these at the end; load them while the workers run
         threading.Thread(target=_preload_renderer, daemon=True).start()
+
     def crashed(task: _Task, error: BaseException) -> NotebookResult:
         return NotebookResult(
-            task.source.stem, task.source, task.title, task.executed, parameters=dict(task.parameters),
+            task.source.stem,
+            task.source,
+            task.title,
+            task.executed,
+            parameters=dict(task.parameters),
             failure=CellFailure(None, None, "", f"{type(error).__name__}: {error}", task.executed),
             seconds={"total": 0.0},
         )
@@ -547,7 +563,9 @@ def _execute_all(tasks, jobs, data_path, as_of, pdf, lang, progress, stream) -> 
                 finish(result)
         else:
             context = multiprocessing.get_context("spawn")  # no fork of a threaded parent
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=block_slow_optional_imports) as pool:
+            with ProcessPoolExecutor(
+                max_workers=jobs, mp_context=context, initializer=block_slow_optional_imports
+            ) as pool:
                 # longest first, so that no long notebook starts last and runs alone
                 by_cost = sorted(tasks, key=_expected_cost, reverse=True)
                 pending: dict[Future, _Task] = {pool.submit(_run_task, t): t for t in by_cost}

@@ -151,7 +151,9 @@ def report_notebook(notebook):
             if REMOVE_OUTPUT_TAGS & tags:
                 cell.outputs = []
             else:
-                cell.outputs = [o for o in cell.get("outputs", []) if o.get("output_type") != "error" and is_stray_output(o) is None]
+                cell.outputs = [
+                    o for o in cell.get("outputs", []) if o.get("output_type") != "error" and is_stray_output(o) is None
+                ]
         cells.append(cell)
     clean.cells = cells
     return clean
@@ -376,7 +378,7 @@ def _cover_html(cover: Cover, lang: str) -> str:
         )
         changed = (
             f'<table class="cover-params"><thead><tr><th>{esc(ui_text("parameter", lang))}</th>'
-            f'<th>{esc(ui_text("value", lang))}</th><th>{esc(ui_text("description", lang))}</th></tr></thead>'
+            f"<th>{esc(ui_text('value', lang))}</th><th>{esc(ui_text('description', lang))}</th></tr></thead>"
             f"<tbody>{rows}</tbody></table>"
         )
     else:
@@ -397,9 +399,9 @@ def _cover_html(cover: Cover, lang: str) -> str:
 def _toc_html(sections: list[Section], first_pages: list[int], lang: str) -> str:
     items = "\n".join(
         f'<li data-page="{page}"><span class="toc-title">{html.escape(s.title)}</span></li>'
-        for s, page in zip(sections, first_pages)
+        for s, page in zip(sections, first_pages, strict=False)
     )
-    return f'<section class="toc"><h1 class="toc-heading">{html.escape(ui_text("toc", lang))}</h1><ol>{items}</ol></section>'
+    return f'<section class="toc"><h1 class="toc-heading">{html.escape(ui_text("toc", lang))}</h1><ol>{items}</ol></section>'  # noqa: E501
 
 
 def _html_page(title: str, body: str, lang: str) -> str:
@@ -474,9 +476,7 @@ def _page_number_overlay(total: int, unnumbered: int) -> bytes:
     ``unnumbered`` pages (a cover) left blank."""
     from weasyprint import CSS, HTML
 
-    pages = "".join(
-        f'<div class="{"blank-cover" if i < unnumbered else "blank"}"></div>' for i in range(total)
-    )
+    pages = "".join(f'<div class="{"blank-cover" if i < unnumbered else "blank"}"></div>' for i in range(total))
     css = CSS(string=_font_css() + PAGE_NUMBER_CSS)
     return HTML(string=f"<html><body>{pages}</body></html>").write_pdf(stylesheets=[css])
 
@@ -550,8 +550,9 @@ def write_numbered(pdf: bytes, path: str | Path, title: str) -> Path:
     return path
 
 
-def write_combined(parts: list[tuple[Section, bytes]], cover: Cover, brand: str, path: str | Path,
-                   lang: str = "ja") -> Path:
+def write_combined(
+    parts: list[tuple[Section, bytes]], cover: Cover, brand: str, path: str | Path, lang: str = "ja"
+) -> Path:
     """Write the combined report: cover, contents with page numbers, every section.
 
     Parameters
