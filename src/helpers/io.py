@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from helpers import labels, schemas
+from helpers import io_engine, labels, schemas
 
 # src/helpers/io.py -> the project root holds pyproject.toml two levels up.
 _ROOT_CANDIDATE = Path(__file__).resolve().parents[2]
@@ -264,11 +264,39 @@ def _ragged_rows(text: str, delimiter: str, name: str) -> list[Problem]:
 
 
 def _read_csv(path: Path) -> tuple[pd.DataFrame | None, np.ndarray, list[Problem], list[str]]:
-    text, encoding, problems = _decode(path.read_bytes(), path.name)
+    data = path.read_bytes()
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    first_line = body[: body.find(b"\n")] if b"\n" in body else body
+    try:
+        first_text = first_line.decode("utf-8")
+    except UnicodeDecodeError:
+        first_text = None
+    if first_text is not None:
+        frame = io_engine.read_csv_text(path, _delimiter(first_text), body)
+        if frame is not None:
+            return frame, np.arange(len(frame), dtype=np.int64) + 2, [], []
+    return _read_csv_with_pandas(path, data)
+
+
+def _delimiter(first_line: str) -> str:
+    return "\t" if "\t" in first_line and "," not in first_line else ","
+
+
+def _read_csv_with_pandas(path: Path, data: bytes) -> tuple[pd.DataFrame | None, np.ndarray, list[Problem], list[str]]:
+    """The reader for what the engine does not take: other encodings, ragged rows, quoted line breaks."""
+    text, encoding, problems = _decode(data, path.name)
     if text is None:
         return None, np.empty(0, np.int64), problems, []
-    first_line = text.split("\n", 1)[0]
-    delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
+    delimiter = _delimiter(text.split("\n", 1)[0])
+    notes = (
+        []
+        if encoding.startswith("utf-8")
+        else [f"{path.name}: 文字コード cp932 (Shift_JIS) として読み込みました / read as cp932"]
+    )
+    if not encoding.startswith("utf-8"):
+        frame = io_engine.read_csv_text(path, delimiter, text.encode("utf-8"))
+        if frame is not None:
+            return frame, np.arange(len(frame), dtype=np.int64) + 2, [], notes
     try:
         frame = pd.read_csv(
             _io.StringIO(text),
@@ -288,11 +316,6 @@ def _read_csv(path: Path) -> tuple[pd.DataFrame | None, np.ndarray, list[Problem
         lines = _record_start_lines(text, delimiter)
     else:
         lines = np.arange(len(frame), dtype=np.int64) + 2
-    notes = (
-        []
-        if encoding.startswith("utf-8")
-        else [f"{path.name}: 文字コード cp932 (Shift_JIS) として読み込みました / read as cp932"]
-    )
     return frame, lines, [], notes
 
 
@@ -346,7 +369,6 @@ _DATE_PATTERNS = (
 )
 _TRUE = {"1", "true", "t", "yes", "y", "はい", "○", "〇", "定期"}
 _FALSE = {"0", "false", "f", "no", "n", "いいえ", "×", "通常"}
-_BOOL_SPELLINGS = {"True": 1.0, "False": 0.0, "TRUE": 1.0, "FALSE": 0.0, "true": 1.0, "false": 0.0, "1": 1.0, "0": 0.0}
 _SCENARIOS = {
     "as_is": "as_is",
     "as-is": "as_is",
@@ -387,7 +409,10 @@ def _parse_dates(text: pd.Series) -> pd.Series:
             iso = iso + " " + time.str.zfill(8)
         else:
             iso = iso + " 00:00:00"
-        result[parts.index] = pd.to_datetime(iso, format="%Y-%m-%d %H:%M:%S", errors="coerce")
+        parsed = pd.to_datetime(iso, format="%Y-%m-%d %H:%M:%S", errors="coerce")
+        # years pandas cannot hold in nanoseconds (0001-01-01) are unreadable, not a crash
+        parsed = parsed.where((parsed >= pd.Timestamp.min) & (parsed <= pd.Timestamp.max))
+        result[parts.index] = parsed.astype("datetime64[ns]")
         todo[parts.index] = False
     return result
 
@@ -431,17 +456,6 @@ _RULES = {
 }
 
 
-def _fast_parse(raw: pd.Series, kind: str) -> pd.Series:
-    """Vectorised parse of the common clean spelling; NaN/NaT where it does not apply."""
-    if kind == "date":
-        return pd.to_datetime(raw, format="%Y-%m-%d", errors="coerce").astype("datetime64[ns]")
-    if kind in ("amount", "int", "fan_stage", "liking"):
-        return pd.to_numeric(raw, errors="coerce").astype("float64")
-    if kind == "bool":
-        return raw.map(_BOOL_SPELLINGS).astype("float64")
-    return pd.Series(np.nan, index=raw.index)
-
-
 def _slow_parse(raw: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
     """Parse the cells the fast path could not: Japanese spellings, ¥, full-width digits."""
     text = _normalize_text(raw)
@@ -473,8 +487,9 @@ def _slow_parse(raw: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
 def parse_column(raw: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
     """Parse the text cells of one column.
 
-    Clean cells (``2024-01-05``, ``1980``) take a vectorised fast path; only
-    the rest go through the slower normalisation of Japanese spellings.
+    Clean cells (``2024-01-05``, ``1980``) are parsed by the columnar engine
+    (:func:`helpers.io_engine.parse_clean`); only the rest go through the
+    slower normalisation of Japanese spellings here.
 
     Parameters
     ----------
@@ -490,22 +505,13 @@ def parse_column(raw: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
     unreadable : pandas.Series of bool
         Where a non-blank cell could not be read as ``kind``.
     """
-    if kind == "text":
-        raw = raw.astype("string")
-        return raw.where(raw.str.strip() != ""), pd.Series(False, index=raw.index)
-    raw = raw.astype(object)
-    fast = _fast_parse(raw, kind)
-    if kind in ("int", "fan_stage", "liking"):
-        fast = fast.where(fast % 1 == 0)  # fractions go the slow way and are reported
-    rest = fast.isna() & (raw != "")
-    if not rest.any():
-        return fast.astype(schemas.dtype_of(kind)), pd.Series(False, index=raw.index)
-    slow_values, slow_bad = _slow_parse(raw[rest], kind)
-    dtype = schemas.dtype_of(kind)
-    values = fast.astype(dtype) if kind != "scenario" else pd.Series(pd.NA, index=raw.index, dtype=dtype)
-    values[rest] = slow_values.astype(dtype)
+    values, rest = io_engine.parse_clean(io_engine.arrow_text(raw), kind)
+    values.index = raw.index
     unreadable = pd.Series(False, index=raw.index)
-    unreadable[rest] = slow_bad.to_numpy()
+    if rest.any():
+        slow_values, slow_bad = _slow_parse(raw[rest].astype(object), kind)
+        values[rest] = slow_values.astype(schemas.dtype_of(kind))
+        unreadable[rest] = slow_bad.to_numpy()
     return values, unreadable
 
 
@@ -557,8 +563,26 @@ def _map_headers(frame: pd.DataFrame, table: str, name: str) -> tuple[pd.DataFra
     return frame.rename(columns=renames), headers, problems
 
 
+def _may_break_schema(frame: pd.DataFrame, table: str, columns: list[str]) -> bool:
+    """Whether any column may fail the pandera schema (the engine's quick, conservative test)."""
+    spec = schemas.TABLES[table]
+    return any(
+        io_engine.may_break_schema(
+            frame[c],
+            spec.columns[c].required,
+            spec.columns[c].low,
+            spec.columns[c].high,
+            spec.columns[c].unique,
+            list(labels.SCENARIOS) if spec.columns[c].kind == "scenario" else None,
+        )
+        for c in columns
+    )
+
+
 def _schema_problems(frame, table, lines, headers, name, unreadable) -> list[Problem]:
     columns = [c for c in schemas.TABLES[table].columns if c in frame.columns]
+    if not _may_break_schema(frame, table, columns):
+        return []  # pandera would find nothing: spare its per-check passes
     try:
         schemas.pandera_schema(table, columns).validate(frame, lazy=True)
         return []
@@ -690,7 +714,7 @@ def _summary(table: str, path: Path, frame: pd.DataFrame) -> TableSummary:
         table,
         path.name,
         len(frame),
-        int(frame["customer_id"].nunique()) if "customer_id" in frame.columns else None,
+        io_engine.count_distinct(frame["customer_id"]) if "customer_id" in frame.columns else None,
         dates.min() if len(dates) else None,
         dates.max() if len(dates) else None,
     )
@@ -703,8 +727,7 @@ def _cross_table_problems(reads: dict[str, tuple[Path, TableRead]], as_of: pd.Ti
     for table, (path, read) in reads.items():
         spec, frame = schemas.TABLES[table], read.frame
         if spec.refers_to_customers and known is not None and "customer_id" in frame:
-            unknown = frame["customer_id"].notna() & ~frame["customer_id"].isin(known)
-            for position in np.flatnonzero(unknown.to_numpy()):
+            for position in io_engine.unknown_positions(frame["customer_id"], known):
                 problems.append(
                     Problem(
                         path.name,
