@@ -36,7 +36,7 @@ def sample_dir() -> Path:
 def sample_copy(tmp_path, sample_dir) -> Path:
     """A writable copy of the sample data, for tests that break it."""
     out = tmp_path / "data"
-    shutil.copytree(sample_dir, out, ignore=shutil.ignore_patterns("README*"))
+    shutil.copytree(sample_dir, out, ignore=shutil.ignore_patterns("README*", ".kando"))
     return out
 
 

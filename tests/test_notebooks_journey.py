@@ -102,7 +102,7 @@ def images_of(executed: nbformat.NotebookNode) -> int:
 def worksheet_data(tmp_path_factory, sample_dir) -> Path:
     """A copy of the sample whose journey is a filled-in template worksheet."""
     data = tmp_path_factory.mktemp("worksheet") / "data"
-    shutil.copytree(sample_dir, data, ignore=shutil.ignore_patterns("README*", "journey.csv"))
+    shutil.copytree(sample_dir, data, ignore=shutil.ignore_patterns("README*", "journey.csv", ".kando"))
     path = template.write_template(data / "journey.xlsx")
     workbook = load_workbook(path)
     sheet = workbook[template.DATA_SHEET["ja"]]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import io as _io
 import unicodedata
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +27,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from helpers import io_engine, labels, schemas
+from helpers import cache, io_engine, labels, schemas
 
 # src/helpers/io.py -> the project root holds pyproject.toml two levels up.
 _ROOT_CANDIDATE = Path(__file__).resolve().parents[2]
@@ -760,7 +761,7 @@ def _read_directory(
     data_dir, as_of, tables
 ) -> tuple[ValidationReport, dict[str, tuple[Path, TableRead]], pd.Timestamp]:
     data_dir = resolve_path(data_dir)
-    as_of = pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.today().normalize()
+    as_of = _resolve_as_of(as_of)
     report = ValidationReport(data_dir)
     if not data_dir.is_dir():
         raise FileNotFoundError(f"データフォルダがありません / data directory not found: {data_dir}")
@@ -804,7 +805,13 @@ def _read_directory(
     return report, reads, as_of
 
 
-def validate_data_dir(data_dir: str | Path, as_of=None, tables=None) -> ValidationReport:
+def _resolve_as_of(as_of) -> pd.Timestamp:
+    return pd.Timestamp(as_of) if as_of is not None else pd.Timestamp.today().normalize()
+
+
+def validate_data_dir(
+    data_dir: str | Path, as_of=None, tables=None, *, fill_cache: bool = False, cache_dir: str | Path | None = None
+) -> ValidationReport:
     """Check every table file of a data directory.
 
     Parameters
@@ -815,6 +822,12 @@ def validate_data_dir(data_dir: str | Path, as_of=None, tables=None) -> Validati
         Reference date; dates after it are errors.  Defaults to today.
     tables : list of str, optional
         Tables to check; all of the contract by default.
+    fill_cache : bool
+        When every table was checked and none has a problem, store the typed
+        tables in the validated-data cache (:mod:`helpers.cache`), so that
+        :func:`load_data` reads them instead of validating again.
+    cache_dir : str or pathlib.Path, optional
+        Cache folder; ``<data_dir>/.kando/cache`` by default.
 
     Returns
     -------
@@ -825,11 +838,62 @@ def validate_data_dir(data_dir: str | Path, as_of=None, tables=None) -> Validati
     FileNotFoundError
         When ``data_dir`` is not a directory.
     """
-    return _read_directory(data_dir, as_of, tables)[0]
+    report, reads, as_of = _read_directory(data_dir, as_of, tables)
+    if fill_cache and tables is None and report.ok:
+        _store_in_cache(report.data_dir, as_of, reads, cache_dir)
+    return report
 
 
-def load_data(data_dir: str | Path, as_of=None, tables=None) -> Dataset:
+def _store_in_cache(data_dir: Path, as_of: pd.Timestamp, reads, cache_dir) -> None:
+    try:
+        root = cache.cache_root(data_dir, cache_dir)
+        key = cache.cache_key(data_dir, as_of, root)
+        frames = {t: read.frame for t, (_, read) in reads.items()}
+        cache.store(root, key, frames, {t: p.name for t, (p, _) in reads.items()})
+    except OSError as err:  # a read-only data folder: the run goes on, validating per notebook
+        warnings.warn(
+            f"検証済みデータのキャッシュを書けません / cannot write the validated-data cache: {err}", stacklevel=3
+        )
+
+
+def _load_from_cache(data_dir: Path, as_of: pd.Timestamp, wanted: list[str], cache_dir) -> Dataset | None:
+    """The tables from the cache; on a miss, validate the whole directory and fill it.
+
+    None when the directory has a problem somewhere: the caller then checks
+    just the tables asked for, as without a cache.
+    """
+    root = cache.cache_root(data_dir, cache_dir)
+    try:
+        key = cache.cache_key(data_dir, as_of, root)
+    except OSError:
+        return None
+    hit = cache.load(root, key, wanted)
+    if hit is None:
+        report, reads, _ = _read_directory(data_dir, as_of, None)
+        if not report.ok:
+            return None
+        _store_in_cache(data_dir, as_of, reads, cache_dir)
+        frames = {t: read.frame for t, (_, read) in reads.items() if t in wanted}
+        return Dataset(data_dir, as_of, frames, {t: p for t, (p, _) in reads.items() if t in wanted})
+    frames, files = hit
+    return Dataset(data_dir, as_of, frames, {t: data_dir / name for t, name in files.items()})
+
+
+def load_data(
+    data_dir: str | Path,
+    as_of=None,
+    tables=None,
+    *,
+    use_cache: bool | None = None,
+    cache_dir: str | Path | None = None,
+) -> Dataset:
     """Load and validate the tables of a data directory.
+
+    With the cache on (the default), the typed tables come from the
+    validated-data cache (:mod:`helpers.cache`) when it holds this exact
+    data and ``as_of``; otherwise the whole directory is validated once and
+    the cache filled, so the next notebook reads Parquet.  Any change to an
+    input file invalidates the cache.
 
     Parameters
     ----------
@@ -840,6 +904,11 @@ def load_data(data_dir: str | Path, as_of=None, tables=None) -> Dataset:
     tables : list of str, optional
         Tables to load; all of the contract by default.  ``customers`` and
         ``orders`` must exist when asked for.
+    use_cache : bool, optional
+        ``False`` validates the files directly; by default the cache is used
+        unless the ``KANDO_CACHE`` environment variable is ``0``/``off``.
+    cache_dir : str or pathlib.Path, optional
+        Cache folder; ``KANDO_CACHE_DIR`` or ``<data_dir>/.kando/cache`` by default.
 
     Returns
     -------
@@ -850,6 +919,12 @@ def load_data(data_dir: str | Path, as_of=None, tables=None) -> Dataset:
     DataValidationError
         If any file has a problem; ``err.report`` lists all of them.
     """
+    data_path = resolve_path(data_dir)
+    wanted = list(schemas.TABLES) if tables is None else list(tables)
+    if (cache.enabled() if use_cache is None else use_cache) and data_path.is_dir():
+        dataset = _load_from_cache(data_path, _resolve_as_of(as_of), wanted, cache_dir)
+        if dataset is not None:
+            return dataset
     report, reads, as_of = _read_directory(data_dir, as_of, tables)
     if not report.ok:
         raise DataValidationError(report)

@@ -79,6 +79,13 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParse
         help="report and message language (default: the notebooks' lang, ja)",
     )
     parser.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        default=None,
+        help="folder of the validated-data cache (default: DATA/.kando/cache; never under reports/); "
+        "KANDO_CACHE=off turns the cache off",
+    )
+    parser.add_argument(
         "--notebooks-dir",
         metavar="DIR",
         default=None,
@@ -104,6 +111,7 @@ def run_command(args: argparse.Namespace) -> int:
         as an unknown parameter or notebook.
     """
     from helpers import io
+    from helpers.cache import CacheLocationError
     from helpers.report.errors import ReportUsageError
     from helpers.report.pipeline import run_workbook
 
@@ -122,6 +130,7 @@ def run_command(args: argparse.Namespace) -> int:
             lang=args.lang,
             notebooks_dir=args.notebooks_dir,
             overrides=[tuple(pair) for pair in args.overrides],
+            cache_dir=args.cache_dir,
         )
     except io.DataValidationError as error:
         head = (
@@ -132,7 +141,7 @@ def run_command(args: argparse.Namespace) -> int:
         print(head, file=sys.stderr)
         print(error.report.format(lang), file=sys.stderr)
         return EXIT_FAILED
-    except (ReportUsageError, FileNotFoundError) as error:
+    except (ReportUsageError, FileNotFoundError, CacheLocationError) as error:
         print(str(error), file=sys.stderr)
         return EXIT_USAGE
 

@@ -14,6 +14,7 @@ into ``reports/<brand>-<YYYYMMDD-HHMMSS>/`` (or ``out_dir``):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import multiprocessing
 import os
@@ -297,6 +298,7 @@ def run_workbook(
     overrides: list[tuple[str, str]] | None = None,
     progress: bool = True,
     stream=None,
+    cache_dir: str | Path | None = None,
 ) -> RunResult:
     """Validate the data, execute the report notebooks and render the reports.
 
@@ -327,6 +329,10 @@ def run_workbook(
         Show a progress bar and per-notebook lines.
     stream : file-like, optional
         Where messages go (``sys.stdout`` by default).
+    cache_dir : str or pathlib.Path, optional
+        Folder of the validated-data cache (:mod:`helpers.cache`);
+        ``<data_dir>/.kando/cache`` by default.  The data is validated once
+        here and the notebooks load the typed tables from the cache.
 
     Returns
     -------
@@ -402,13 +408,16 @@ def run_workbook(
     brand = str(values.get("brand", known["brand"].default if "brand" in known else FALLBACK_BRAND))
     lang = lang or str(values.get("lang", known["lang"].default if "lang" in known else "ja"))
 
+    out = io.resolve_path(out_dir) if out_dir is not None else _new_run_dir(io.PROJECT_ROOT, brand, run_date)
+    cache_root = _cache_root(data_path, cache_dir, out)
     validate_start = time.perf_counter()
-    validation = io.validate_data_dir(data_path, as_of=as_of)
+    validation = io.validate_data_dir(
+        data_path, as_of=as_of, fill_cache=cache_root is not None, cache_dir=cache_root
+    )
     validate_seconds = time.perf_counter() - validate_start
     if not validation.ok:
         raise io.DataValidationError(validation)
 
-    out = io.resolve_path(out_dir) if out_dir is not None else _new_run_dir(io.PROJECT_ROOT, brand, run_date)
     out.mkdir(parents=True, exist_ok=True)
     changed = _changed(values, known, io.PROJECT_ROOT)
     if OUTPUT_DIR_PARAMETER in known and OUTPUT_DIR_PARAMETER not in values:
@@ -428,7 +437,8 @@ def run_workbook(
         for p in chosen
     ]
     jobs = max(1, min(jobs or default_jobs(), len(tasks)))
-    results = _execute_all(tasks, jobs, data_path, as_of, pdf, lang, progress, stream)
+    with _cache_for_kernels(cache_root):
+        results = _execute_all(tasks, jobs, data_path, as_of, pdf, lang, progress, stream)
     for result in results:
         result.effective_parameters = params_mod.effective_parameters(declared[result.name], result.parameters)
 
@@ -447,6 +457,7 @@ def run_workbook(
             label = "統合レポート" if lang == "ja" else "combined report"
             _emit(f"{label}: {combined.name} ({combined_seconds:.1f} s)", stream)
 
+    removed = _remove_cache_copies(out, cache_root, lang, stream)
     total = time.perf_counter() - started
     root = io.PROJECT_ROOT
     manifest = {
@@ -481,6 +492,7 @@ def run_workbook(
             for r in results
         ],
         "combined_pdf": combined.name if combined else None,
+        "cache_copies_removed": [display_path(p, root) for p in removed],
         "versions": package_versions(),
         "git": git_state(root),
         "jobs": jobs,
@@ -493,6 +505,60 @@ def run_workbook(
     }
     manifest_path = write_manifest(manifest, out / MANIFEST)
     return RunResult(out, results, combined, manifest_path, values, changed, round(total, 3))
+
+
+def _cache_root(data_path: Path, cache_dir, out: Path) -> Path | None:
+    """The run's validated-data cache folder, or None when the cache is off."""
+    from helpers import cache
+
+    if not cache.enabled():
+        return None
+    root = cache.cache_root(data_path, cache_dir)
+    if root.resolve() == out.resolve() or out.resolve() in root.resolve().parents:
+        raise cache.CacheLocationError(
+            f"キャッシュをレポートの出力先に置けません / the cache may not be inside the report folder: {root}"
+        )
+    return root
+
+
+@contextlib.contextmanager
+def _cache_for_kernels(cache_root: Path | None):
+    """Point the notebooks' kernels (child processes) at the run's cache folder."""
+    from helpers import cache
+
+    saved = {name: os.environ.get(name) for name in (cache.CACHE_DIR_ENV, cache.CACHE_ENABLED_ENV)}
+    if cache_root is None:
+        os.environ[cache.CACHE_ENABLED_ENV] = "0"
+    else:
+        os.environ[cache.CACHE_DIR_ENV] = str(cache_root)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _remove_cache_copies(out: Path, cache_root: Path | None, lang: str, stream) -> list[Path]:
+    """The privacy scan of the run folder for the cache: copies are removed and reported."""
+    import shutil
+
+    from helpers.report.privacy_guard import cache_copies
+
+    found = cache_copies(out, cache_root)
+    for path in found:
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+        if lang == "ja":
+            _emit(f"注意: 検証済みデータのキャッシュ（個人データを含む）の複製を削除しました: {path}", stream)
+        else:
+            _emit(f"WARNING: removed a copy of the validated-data cache (personal data) from the report: {path}",
+                  stream)
+    return found
 
 
 def _preload_renderer() -> None:

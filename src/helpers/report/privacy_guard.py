@@ -109,3 +109,44 @@ class PersonalDataIndex:
         if dates:
             found["birth_date"] = dates
         return {column: len(values) for column, values in found.items()}
+
+
+def cache_copies(folder, cache_root) -> list:
+    """Files in a report folder that are copies of the validated-data cache, or Kando's own folder.
+
+    The cache (:mod:`helpers.cache`) holds every column of the client's
+    data, personal ones included; nothing of it, nor of the ``.kando``
+    folder beside the data (which also holds the pseudonym key), may travel
+    with a report.
+
+    Parameters
+    ----------
+    folder : pathlib.Path
+        A report folder.
+    cache_root : pathlib.Path or None
+        The run's cache folder.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The offending files and ``.kando`` folders; empty when clean.
+    """
+    import hashlib
+    from pathlib import Path
+
+    from helpers import cache
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    found = [p for p in folder.rglob(cache.KANDO_DIR) if p.is_dir()]
+    cached = {}
+    for path in cache.entries(Path(cache_root)) if cache_root is not None else []:
+        cached.setdefault(path.stat().st_size, set()).add(hashlib.sha256(path.read_bytes()).hexdigest())
+    for path in folder.rglob("*"):
+        if not path.is_file() or any(parent in found for parent in path.parents):
+            continue
+        same_size = cached.get(path.stat().st_size)
+        if same_size and hashlib.sha256(path.read_bytes()).hexdigest() in same_size:
+            found.append(path)
+    return sorted(found)

@@ -1,0 +1,254 @@
+"""The validated-data cache: typed tables as Parquet, so a run validates once.
+
+``kando run`` validates the data directory, then stores the typed tables
+here; every notebook's :func:`helpers.io.load_data` then reads Parquet
+instead of parsing and checking the CSV files again.  A notebook opened alone
+validates and fills the cache itself.
+
+An entry is keyed by the SHA-256 of every input file of the data contract,
+of ``as_of``, and of the code that reads and checks them: any change to an
+input, the date or the rules makes a new key, and the old entry is never
+read again.  The entry is written into a temporary folder and renamed into
+place, so notebooks filling the cache at the same time never see half of
+one.
+
+The cache holds the client's data, personal columns included, so it lives
+with the data: ``<data dir>/.kando/cache/`` by default, or the folder named
+by ``--cache-dir`` / the ``KANDO_CACHE_DIR`` environment variable; never
+under ``reports/`` (:func:`cache_root` refuses it, and
+:func:`helpers.report.privacy_guard.cache_copies` checks report folders).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from helpers import schemas
+
+#: Environment variable naming the cache folder (overrides ``<data dir>/.kando/cache``).
+CACHE_DIR_ENV = "KANDO_CACHE_DIR"
+#: Environment variable that turns the cache off when set to ``0``/``off``.
+CACHE_ENABLED_ENV = "KANDO_CACHE"
+#: Folder, inside the data directory, that holds Kando's own files (never copied anywhere).
+KANDO_DIR = ".kando"
+#: Entries kept; older ones are removed when a new one is stored.
+KEEP_ENTRIES = 4
+
+_MANIFEST = "entry.json"
+_HASH_MEMO = "file-hashes.json"
+_CHUNK = 1 << 22
+# The code whose rules shape a cached table: a change to it is a change of key.
+_RULE_SOURCES = ("io.py", "io_engine.py", "schemas.py", "cache.py")
+
+
+class CacheLocationError(ValueError):
+    """Raised for a cache folder inside a reports folder."""
+
+
+def enabled() -> bool:
+    """False when ``KANDO_CACHE`` is ``0``, ``off``, ``no`` or ``false``."""
+    return os.environ.get(CACHE_ENABLED_ENV, "1").strip().lower() not in ("0", "off", "no", "false")
+
+
+def cache_root(data_dir: Path, cache_dir: str | Path | None = None) -> Path:
+    """The cache folder for a data directory.
+
+    Parameters
+    ----------
+    data_dir : pathlib.Path
+        The (resolved) data directory.
+    cache_dir : str or pathlib.Path, optional
+        A folder the user names; else ``KANDO_CACHE_DIR``; else
+        ``<data_dir>/.kando/cache``.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    CacheLocationError
+        When the folder lies inside a ``reports`` folder: the cache holds
+        personal data and must stay with the data.
+    """
+    from helpers.io import PROJECT_ROOT, resolve_path
+
+    named = cache_dir if cache_dir is not None else os.environ.get(CACHE_DIR_ENV) or None
+    root = resolve_path(named) if named is not None else Path(data_dir) / KANDO_DIR / "cache"
+    reports = (PROJECT_ROOT / "reports").resolve()
+    if root.resolve() == reports or reports in root.resolve().parents or "reports" in root.resolve().parts:
+        raise CacheLocationError(
+            f"キャッシュは個人データを含むため reports/ の下には置けません / the cache holds personal data and "
+            f"may not be under a reports folder: {root}"
+        )
+    return root
+
+
+def input_files(data_dir: Path) -> list[Path]:
+    """The files of the data contract in ``data_dir`` (every table, every suffix), by name."""
+    from helpers.io import TABLE_SUFFIXES
+
+    names = {f"{table}{suffix}" for table in schemas.TABLES for suffix in TABLE_SUFFIXES}
+    return sorted((p for p in Path(data_dir).iterdir() if p.name in names and p.is_file()), key=lambda p: p.name)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _file_hashes(files: list[Path], root: Path) -> dict[str, str]:
+    """SHA-256 of each file, remembered by (size, mtime, inode) so an unchanged file is not read again."""
+    memo_path = root / _HASH_MEMO
+    try:
+        memo = json.loads(memo_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        memo = {}
+    hashes, changed = {}, False
+    for path in files:
+        stat = path.stat()
+        stamp = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+        known = memo.get(str(path))
+        if known and known[0] == stamp:
+            hashes[path.name] = known[1]
+            continue
+        hashes[path.name] = _sha256(path)
+        memo[str(path)] = [stamp, hashes[path.name]]
+        changed = True
+    if changed:
+        _write_atomically(memo_path, json.dumps(memo, sort_keys=True).encode("utf-8"))
+    return hashes
+
+
+def _rules_fingerprint() -> str:
+    here = Path(__file__).parent
+    digest = hashlib.sha256()
+    for name in _RULE_SOURCES:
+        digest.update((here / name).read_bytes())
+    digest.update(repr(sorted(schemas.TABLES.items())).encode("utf-8"))
+    digest.update(repr(schemas.REQUIRED_TABLES).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def cache_key(data_dir: Path, as_of: pd.Timestamp, root: Path) -> str:
+    """SHA-256 of the input files, ``as_of`` and the rules: the name of a cache entry."""
+    root.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    digest.update(_rules_fingerprint().encode("ascii"))
+    digest.update(f"as_of={pd.Timestamp(as_of).isoformat()}".encode("ascii"))
+    for name, sha in _file_hashes(input_files(data_dir), root).items():
+        digest.update(f"{name}={sha}\n".encode())
+    return digest.hexdigest()
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def load(root: Path, key: str, tables: list[str]) -> tuple[dict[str, pd.DataFrame], dict[str, str]] | None:
+    """The cached tables of entry ``key``, or None when there is no complete entry.
+
+    Parameters
+    ----------
+    root : pathlib.Path
+        The cache folder (:func:`cache_root`).
+    key : str
+        The entry (:func:`cache_key`).
+    tables : list of str
+        Tables wanted; those absent from the data directory are left out.
+
+    Returns
+    -------
+    frames : dict of str to pandas.DataFrame
+    files : dict of str to str
+        Table -> the name of the file it was read from.
+    """
+    entry = root / key
+    try:
+        manifest = json.loads((entry / _MANIFEST).read_text(encoding="utf-8"))
+        files = {t: manifest["files"][t] for t in tables if t in manifest["files"]}
+        frames = {t: _read_frame(entry / f"{t}.parquet") for t in files}
+    except (OSError, ValueError, KeyError, pa.ArrowException):
+        return None  # no entry, or one removed while being read: validate instead
+    return frames, files
+
+
+def _read_frame(path: Path) -> pd.DataFrame:
+    # pandas' metadata in the file restores every dtype (Arrow-backed text, Int64, boolean, datetime64[ns])
+    return pq.read_table(path, memory_map=True).to_pandas()
+
+
+def store(root: Path, key: str, frames: dict[str, pd.DataFrame], files: dict[str, str]) -> Path:
+    """Write a cache entry atomically; returns its folder.
+
+    Parameters
+    ----------
+    root : pathlib.Path
+        The cache folder.
+    key : str
+        The entry's key.
+    frames : dict of str to pandas.DataFrame
+        Every validated table of the data directory.
+    files : dict of str to str
+        Table -> file name it was read from.
+
+    Returns
+    -------
+    pathlib.Path
+        The entry folder (an entry another process stored first is kept).
+    """
+    entry = root / key
+    if (entry / _MANIFEST).exists():
+        return entry
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = root / f".tmp-{os.getpid()}-{uuid.uuid4().hex}"
+    tmp.mkdir()
+    try:
+        for table, frame in frames.items():
+            pq.write_table(
+                pa.Table.from_pandas(frame, preserve_index=False),
+                tmp / f"{table}.parquet",
+                compression="lz4",
+            )
+        (tmp / _MANIFEST).write_text(json.dumps({"key": key, "files": files}, sort_keys=True), encoding="utf-8")
+        try:
+            os.rename(tmp, entry)
+        except OSError:
+            if not (entry / _MANIFEST).exists():
+                raise
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    _prune(root, keep=entry)
+    return entry
+
+
+def _prune(root: Path, keep: Path) -> None:
+    """Remove all but the newest :data:`KEEP_ENTRIES` entries (and stale temporary folders)."""
+    entries = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".") and p != keep]
+    entries.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[KEEP_ENTRIES - 1 :]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def entries(root: Path) -> list[Path]:
+    """The files of every complete entry under ``root`` (what must never reach a report)."""
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.rglob("*") if p.is_file() and not p.name.startswith("."))
+
