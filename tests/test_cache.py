@@ -25,13 +25,20 @@ def _entries(data_dir):
 def _assert_same_dataset(got: io.Dataset, expected: io.Dataset):
     assert got.tables.keys() == expected.tables.keys()
     for table, frame in expected.tables.items():
-        pd.testing.assert_frame_equal(got.tables[table], frame, check_exact=True)
+        if frame is None:
+            assert got.tables[table] is None
+        else:
+            pd.testing.assert_frame_equal(got.tables[table], frame, check_exact=True)
+    assert got.notes == expected.notes
     assert got.files == expected.files
     assert got.as_of == expected.as_of and got.data_dir == expected.data_dir
 
 
 def test_cached_tables_equal_the_directly_validated_ones(sample_copy, monkeypatch):
+    (sample_copy / "fan_survey.csv").write_text("customer_id,response_date,fan_stage,liking\n", encoding="utf-8")
+    (sample_copy / "nps.csv").unlink()
     direct = io.load_data(sample_copy, as_of=AS_OF, use_cache=False)
+    assert direct.fan_survey is None and direct.notes
     filled = io.load_data(sample_copy, as_of=AS_OF)  # validates and fills
     assert len(_entries(sample_copy)) == 1
 
@@ -42,9 +49,12 @@ def test_cached_tables_equal_the_directly_validated_ones(sample_copy, monkeypatc
     cached = io.load_data(sample_copy, as_of=AS_OF)
     _assert_same_dataset(filled, direct)
     _assert_same_dataset(cached, direct)
-    subset = io.load_data(sample_copy, as_of=AS_OF, tables=["orders", "nps"])
-    assert list(subset.tables) == ["orders", "nps"]
-    pd.testing.assert_frame_equal(subset.orders, direct.orders, check_exact=True)
+    monkeypatch.undo()
+    for tables in (["orders", "nps"], ["touchpoint_ratings", "fan_survey"], ["journey"]):
+        expected = io.load_data(sample_copy, as_of=AS_OF, tables=tables, use_cache=False)
+        monkeypatch.setattr(io, "_read_directory", no_validation)
+        _assert_same_dataset(io.load_data(sample_copy, as_of=AS_OF, tables=tables), expected)
+        monkeypatch.undo()
 
 
 def test_any_change_to_an_input_or_as_of_makes_a_new_entry(sample_copy):
@@ -72,7 +82,8 @@ def test_bad_data_is_reported_as_before_and_not_cached(sample_copy):
     assert {p.column for p in cached_err.value.report.problems} == {"customer_id", "order_date", "amount"}
     assert _entries(sample_copy) == []
     # a notebook that does not need the broken table still loads, as without a cache
-    assert len(io.load_data(sample_copy, as_of=AS_OF, tables=["customers", "nps"]).nps) > 0
+    subset = io.load_data(sample_copy, as_of=AS_OF, tables=["customers", "nps"])
+    _assert_same_dataset(subset, io.load_data(sample_copy, as_of=AS_OF, tables=["customers", "nps"], use_cache=False))
 
 
 def test_concurrent_fills_leave_one_complete_entry(sample_copy):

@@ -160,7 +160,9 @@ def _write_atomically(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def load(root: Path, key: str, tables: list[str]) -> tuple[dict[str, pd.DataFrame], dict[str, str]] | None:
+def load(
+    root: Path, key: str, tables: list[str]
+) -> tuple[dict[str, pd.DataFrame], dict[str, str], dict[str, list[str]]] | None:
     """The cached tables of entry ``key``, or None when there is no complete entry.
 
     Parameters
@@ -177,6 +179,8 @@ def load(root: Path, key: str, tables: list[str]) -> tuple[dict[str, pd.DataFram
     frames : dict of str to pandas.DataFrame
     files : dict of str to str
         Table -> the name of the file it was read from.
+    notes : dict of str to list of str
+        Table -> the validation notes about it.
     """
     entry = root / key
     try:
@@ -185,7 +189,7 @@ def load(root: Path, key: str, tables: list[str]) -> tuple[dict[str, pd.DataFram
         frames = {t: _read_frame(entry / f"{t}.parquet") for t in files}
     except (OSError, ValueError, KeyError, pa.ArrowException):
         return None  # no entry, or one removed while being read: validate instead
-    return frames, files
+    return frames, files, manifest["notes"]
 
 
 def _read_frame(path: Path) -> pd.DataFrame:
@@ -193,7 +197,9 @@ def _read_frame(path: Path) -> pd.DataFrame:
     return pq.read_table(path, memory_map=True).to_pandas()
 
 
-def store(root: Path, key: str, frames: dict[str, pd.DataFrame], files: dict[str, str]) -> Path:
+def store(
+    root: Path, key: str, frames: dict[str, pd.DataFrame], files: dict[str, str], notes: dict[str, list[str]]
+) -> Path:
     """Write a cache entry atomically; returns its folder.
 
     Parameters
@@ -206,6 +212,8 @@ def store(root: Path, key: str, frames: dict[str, pd.DataFrame], files: dict[str
         Every validated table of the data directory.
     files : dict of str to str
         Table -> file name it was read from.
+    notes : dict of str to list of str
+        Table -> the validation notes about it.
 
     Returns
     -------
@@ -225,7 +233,8 @@ def store(root: Path, key: str, frames: dict[str, pd.DataFrame], files: dict[str
                 tmp / f"{table}.parquet",
                 compression="lz4",
             )
-        (tmp / _MANIFEST).write_text(json.dumps({"key": key, "files": files}, sort_keys=True), encoding="utf-8")
+        manifest = {"key": key, "files": files, "notes": notes}
+        (tmp / _MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, sort_keys=True), encoding="utf-8")
         try:
             os.rename(tmp, entry)
         except OSError:

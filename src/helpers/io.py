@@ -758,9 +758,13 @@ def _cross_table_problems(reads: dict[str, tuple[Path, TableRead]], as_of: pd.Ti
     return problems
 
 
+_NO_CUSTOMERS_NOTE = "customers がないため顧客IDの照合を省きました / customer ids not checked: no customers table"
+
+
 def _read_directory(
-    data_dir, as_of, tables
+    data_dir, as_of, tables, table_notes: dict[str, list[str]] | None = None
 ) -> tuple[ValidationReport, dict[str, tuple[Path, TableRead]], pd.Timestamp]:
+    """Read and check the tables; ``table_notes``, when given, receives the notes of each table."""
     data_dir = resolve_path(data_dir)
     as_of = _resolve_as_of(as_of)
     report = ValidationReport(data_dir)
@@ -768,47 +772,53 @@ def _read_directory(
         raise FileNotFoundError(f"データフォルダがありません / data directory not found: {data_dir}")
     wanted = list(schemas.TABLES) if tables is None else list(tables)
     reads = {}
+    table_notes = {} if table_notes is None else table_notes
     for table in wanted:
-        path = find_table_file(data_dir, table)
-        if path is None:
-            if table in schemas.REQUIRED_TABLES:
-                report.problems.append(
-                    Problem(
-                        f"{table}.csv",
-                        None,
-                        None,
-                        None,
-                        f"必須の表 {table}.csv（または .xlsx）がありません",
-                        f"required table {table}.csv (or .xlsx) is missing",
-                    )
-                )
-            else:
-                report.notes.append(
-                    f"{table}.csv（または .xlsx）がありません（任意の表） / optional table {table} is absent"
-                )
-            continue
-        others = [data_dir / f"{table}{s}" for s in TABLE_SUFFIXES if (data_dir / f"{table}{s}").exists()]
-        if len(others) > 1:
-            report.notes.append(
-                f"{table}: {', '.join(p.name for p in others)} のうち {path.name} を使います / using {path.name}"
-            )
-        read = read_table(path, table)
-        reads[table] = (path, read)
-        report.problems += read.problems
-        report.notes += read.notes
-        if not read.problems and read.frame.empty and table not in schemas.REQUIRED_TABLES:
-            report.notes.append(
-                f"{path.name} は見出しだけで行がないため、ないものとして扱います / "
-                f"{path.name} has a header but no rows: treated as absent"
-            )
-        report.summaries.append(_summary(table, path, read.frame))
+        first_note = len(report.notes)
+        _read_one(data_dir, table, report, reads)
+        table_notes[table] = report.notes[first_note:]
     if "customers" not in reads and any(schemas.TABLES[t].refers_to_customers for t in reads):
-        report.notes.append(
-            "customers がないため顧客IDの照合を省きました / customer ids not checked: no customers table"
-        )
+        report.notes.append(_NO_CUSTOMERS_NOTE)
     report.problems += _cross_table_problems(reads, as_of)
     report.problems.sort(key=lambda p: (p.file, p.line or 0, p.column or ""))
     return report, reads, as_of
+
+
+def _read_one(data_dir: Path, table: str, report: ValidationReport, reads: dict) -> None:
+    """Read one table into ``reads``, its problems and notes into ``report``."""
+    path = find_table_file(data_dir, table)
+    if path is None:
+        if table in schemas.REQUIRED_TABLES:
+            report.problems.append(
+                Problem(
+                    f"{table}.csv",
+                    None,
+                    None,
+                    None,
+                    f"必須の表 {table}.csv（または .xlsx）がありません",
+                    f"required table {table}.csv (or .xlsx) is missing",
+                )
+            )
+        else:
+            report.notes.append(
+                f"{table}.csv（または .xlsx）がありません（任意の表） / optional table {table} is absent"
+            )
+        return
+    others = [data_dir / f"{table}{s}" for s in TABLE_SUFFIXES if (data_dir / f"{table}{s}").exists()]
+    if len(others) > 1:
+        report.notes.append(
+            f"{table}: {', '.join(p.name for p in others)} のうち {path.name} を使います / using {path.name}"
+        )
+    read = read_table(path, table)
+    reads[table] = (path, read)
+    report.problems += read.problems
+    report.notes += read.notes
+    if not read.problems and read.frame.empty and table not in schemas.REQUIRED_TABLES:
+        report.notes.append(
+            f"{path.name} は見出しだけで行がないため、ないものとして扱います / "
+            f"{path.name} has a header but no rows: treated as absent"
+        )
+    report.summaries.append(_summary(table, path, read.frame))
 
 
 def _resolve_as_of(as_of) -> pd.Timestamp:
@@ -844,22 +854,37 @@ def validate_data_dir(
     FileNotFoundError
         When ``data_dir`` is not a directory.
     """
-    report, reads, as_of = _read_directory(data_dir, as_of, tables)
+    table_notes: dict[str, list[str]] = {}
+    report, reads, as_of = _read_directory(data_dir, as_of, tables, table_notes)
     if fill_cache and tables is None and report.ok:
-        _store_in_cache(report.data_dir, as_of, reads, cache_dir)
+        _store_in_cache(report.data_dir, as_of, reads, table_notes, cache_dir)
     return report
 
 
-def _store_in_cache(data_dir: Path, as_of: pd.Timestamp, reads, cache_dir) -> None:
+def _store_in_cache(data_dir: Path, as_of: pd.Timestamp, reads, table_notes, cache_dir) -> None:
     try:
         root = cache.cache_root(data_dir, cache_dir)
         key = cache.cache_key(data_dir, as_of, root)
         frames = {t: read.frame for t, (_, read) in reads.items()}
-        cache.store(root, key, frames, {t: p.name for t, (p, _) in reads.items()})
+        cache.store(root, key, frames, {t: p.name for t, (p, _) in reads.items()}, table_notes)
     except OSError as err:  # a read-only data folder: the run goes on, validating per notebook
         warnings.warn(
             f"検証済みデータのキャッシュを書けません / cannot write the validated-data cache: {err}", stacklevel=3
         )
+
+
+def _dataset(data_dir: Path, as_of, frames: dict, files: dict, notes: list[str]) -> Dataset:
+    """The Dataset of loaded tables: an optional table with a header and no rows counts as absent."""
+    frames = {t: None if frame.empty and t not in schemas.REQUIRED_TABLES else frame for t, frame in frames.items()}
+    return Dataset(data_dir, as_of, frames, files, notes)
+
+
+def _notes_for(wanted: list[str], present: list[str], table_notes: dict[str, list[str]]) -> list[str]:
+    """The notes a check of just the ``wanted`` tables gives, from the notes of each table."""
+    notes = [note for table in wanted for note in table_notes.get(table, [])]
+    if "customers" not in present and any(schemas.TABLES[t].refers_to_customers for t in present):
+        notes.append(_NO_CUSTOMERS_NOTE)
+    return notes
 
 
 def _load_from_cache(data_dir: Path, as_of: pd.Timestamp, wanted: list[str], cache_dir) -> Dataset | None:
@@ -875,14 +900,17 @@ def _load_from_cache(data_dir: Path, as_of: pd.Timestamp, wanted: list[str], cac
         return None
     hit = cache.load(root, key, wanted)
     if hit is None:
-        report, reads, _ = _read_directory(data_dir, as_of, None)
+        table_notes: dict[str, list[str]] = {}
+        report, reads, _ = _read_directory(data_dir, as_of, None, table_notes)
         if not report.ok:
             return None
-        _store_in_cache(data_dir, as_of, reads, cache_dir)
-        frames = {t: read.frame for t, (_, read) in reads.items() if t in wanted}
-        return Dataset(data_dir, as_of, frames, {t: p for t, (p, _) in reads.items() if t in wanted})
-    frames, files = hit
-    return Dataset(data_dir, as_of, frames, {t: data_dir / name for t, name in files.items()})
+        _store_in_cache(data_dir, as_of, reads, table_notes, cache_dir)
+        frames = {t: reads[t][1].frame for t in wanted if t in reads}
+        files = {t: reads[t][0].name for t in frames}
+    else:
+        frames, files, table_notes = hit
+    notes = _notes_for(wanted, list(frames), table_notes)
+    return _dataset(data_dir, as_of, frames, {t: data_dir / name for t, name in files.items()}, notes)
 
 
 def load_data(
@@ -936,8 +964,5 @@ def load_data(
     report, reads, as_of = _read_directory(data_dir, as_of, tables)
     if not report.ok:
         raise DataValidationError(report)
-    frames = {
-        t: None if read.frame.empty and t not in schemas.REQUIRED_TABLES else read.frame
-        for t, (_, read) in reads.items()
-    }
-    return Dataset(report.data_dir, as_of, frames, {t: p for t, (p, _) in reads.items()}, list(report.notes))
+    frames = {t: read.frame for t, (_, read) in reads.items()}
+    return _dataset(report.data_dir, as_of, frames, {t: p for t, (p, _) in reads.items()}, list(report.notes))
