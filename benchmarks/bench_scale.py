@@ -78,7 +78,8 @@ def _measured(command: list[str], **kwargs) -> tuple[float, float, subprocess.Co
 DUCKDB_LOAD = """
 import duckdb, sys, time, pathlib
 folder = pathlib.Path(sys.argv[1])
-con = duckdb.connect(config={"enable_progress_bar": False})
+con = duckdb.connect()
+con.execute("set enable_progress_bar = false")
 start = time.perf_counter()
 for path in sorted(folder.glob("*.csv")):
     con.execute(f"create table {path.stem} as select * from read_csv('{path}', all_varchar=true, header=true)")
@@ -126,7 +127,8 @@ print(time.perf_counter() - start, len(summary), summary["revenue"].sum())
 
 SUMMARY_DUCKDB = """
 import sys, time, duckdb
-con = duckdb.connect(config={"enable_progress_bar": False})
+con = duckdb.connect()
+con.execute("set enable_progress_bar = false")
 start = time.perf_counter()
 rows = con.sql(f'''
     with o as (select customer_id, order_date, amount from read_parquet('{sys.argv[1]}')
@@ -192,7 +194,9 @@ def main(argv=None) -> int:
     if not parquet.exists():
         import duckdb
 
-        duckdb.connect(config={"enable_progress_bar": False}).sql(
+        con = duckdb.connect()
+        con.execute("set enable_progress_bar = false")
+        con.sql(
             f"copy (select order_id, customer_id, cast(order_date as timestamp) as order_date, "
             f"cast(amount as double) as amount from read_csv('{folder / 'orders.csv'}', all_varchar=true)) "
             f"to '{parquet}' (format parquet)"
