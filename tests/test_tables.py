@@ -19,6 +19,8 @@ from helpers.tables import MISSING, format_interval, format_table, format_value,
         (0.1234, "pct", "ja", "12.3%"),
         (0.1234, "pp", "ja", "+12.3pt"),
         (-0.05, "pp", "en", "-5.0pt"),
+        (2.0, "signed", "ja", "+2"),
+        (-0.2, "signed", "ja", "0"),
         (1.25, "signed1", "ja", "+1.2"),
         (-0.04, "signed1", "ja", "0.0"),
         (-1.26, "signed1", "ja", "-1.3"),
@@ -81,3 +83,9 @@ def test_table_keeps_the_index_when_asked():
     shown = format_table(frame, {"customers": "int"}, "ja", keep_index=True)
     assert shown.index.tolist() == ["a", "b"] and shown.index.name == "チャネル"
     assert shown["顧客"].tolist() == ["10", "20"]
+
+
+def test_table_leaves_the_source_frame_alone():
+    frame = pd.DataFrame({"customers": [10]}, index=pd.Index(["a"], name="channel"))
+    format_table(frame, {"customers": "int"}, "ja", keep_index=True)
+    assert frame.index.name == "channel"
