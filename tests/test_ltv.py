@@ -413,9 +413,11 @@ def test_customer_value_joins_by_id(customer_value):
 def test_churn_warning_list_by_hand(customer_value):
     # top 40% by spend: at or above the 60% quantile of 100..500, i.e. 340 -> D (400) and E (500);
     # of those, P(alive) below 0.5: E (0.1)
-    assert ltv.churn_warning_list(customer_value, 0.4, 0.5).index.tolist() == ["E"]
+    warning = ltv.churn_warning_list(customer_value, 0.4, 0.5)
+    assert warning.customers.index.tolist() == ["E"]
+    assert warning.revenue_threshold == 340 and warning.high_value_customers == 2 and warning.max_p_alive == 0.5
     # everyone counts as high-value: B (0.3), C (0.2) and E (0.1) are below 0.5; highest spend first
-    assert ltv.churn_warning_list(customer_value, 1.0, 0.5).index.tolist() == ["E", "C", "B"]
+    assert ltv.churn_warning_list(customer_value, 1.0, 0.5).customers.index.tolist() == ["E", "C", "B"]
 
 
 def test_customers_display_is_pseudonymous_by_default(customer_value):

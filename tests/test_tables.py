@@ -89,3 +89,13 @@ def test_table_leaves_the_source_frame_alone():
     frame = pd.DataFrame({"customers": [10]}, index=pd.Index(["a"], name="channel"))
     format_table(frame, {"customers": "int"}, "ja", keep_index=True)
     assert frame.index.name == "channel"
+
+
+def test_export_csv_writes_utf8_with_bom_iso_dates_and_headers(tmp_path):
+    from helpers.tables.export import export_csv
+
+    frame = pd.DataFrame({"customer_id": ["P-1"], "last_order": [pd.Timestamp("2025-01-31")]})
+    path = export_csv(frame, tmp_path / "out", "x.csv", headers={"customer_id": "顧客ID"})
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert raw.decode("utf-8-sig").splitlines() == ["顧客ID,last_order", "P-1,2025-01-31"]

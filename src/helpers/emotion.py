@@ -140,7 +140,7 @@ def rating_curve(
         The worksheet, for the journey order (others follow by first appearance).
     segments : pandas.Series, optional
         Group of each customer (indexed by ``customer_id``, e.g.
-        :func:`helpers.loyalty.customer_segments`); the curve is computed per
+        :func:`helpers.segments.customer_segments`); the curve is computed per
         group.  Customers without a group are left out.
     alpha : float
         1 - confidence level of the intervals (0.05 for 95%).
@@ -261,12 +261,52 @@ def largest_gap(gaps: pd.DataFrame) -> pd.Series | None:
     return usable.loc[usable["gap"].abs().idxmax()]
 
 
+def expectation_outcome(
+    frame: pd.DataFrame, expectation: str = "expectation", evaluation: str = "evaluation"
+) -> pd.Series:
+    """Evaluation against expectation per row: dissatisfied (不満), satisfied (満足) or delighted (感動).
+
+    evaluation < expectation -> ``"dissatisfied"`` (complaint risk, 不満);
+    equal -> ``"satisfied"`` (repeat, 満足); greater -> ``"delighted"``
+    (word of mouth, 感動).  Rows missing either value stay missing.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A journey worksheet or survey with both columns.
+    expectation, evaluation : str
+        Column names.
+
+    Returns
+    -------
+    pandas.Series
+        Ordered Categorical with categories :data:`EXPECTATION_OUTCOMES`,
+        same index, named ``"outcome"``.
+    """
+    gap = frame[evaluation].astype("Float64") - frame[expectation].astype("Float64")
+    codes = np.select(
+        [
+            gap.lt(0).fillna(False).to_numpy(bool),
+            gap.eq(0).fillna(False).to_numpy(bool),
+            gap.gt(0).fillna(False).to_numpy(bool),
+        ],
+        [0, 1, 2],
+        default=-1,
+    )
+    return pd.Series(
+        pd.Categorical.from_codes(codes, categories=list(EXPECTATION_OUTCOMES), ordered=True),
+        index=frame.index,
+        name="outcome",
+    )
+
+
 def expectation_evaluation(journey: pd.DataFrame, scenario: str | None = "as_is") -> pd.DataFrame:
     """Expectation against evaluation (1..5) at each step where both are given.
 
-    ``gap = evaluation - expectation``; the outcome is ``"dissatisfied"``
-    (below expectation: risk of complaints), ``"satisfied"`` (met: repeat)
-    or ``"delighted"`` (exceeded: word of mouth).
+    ``gap = evaluation - expectation``; the outcome (:func:`expectation_outcome`)
+    is ``"dissatisfied"`` (below expectation: risk of complaints),
+    ``"satisfied"`` (met: repeat) or ``"delighted"`` (exceeded: word of mouth).
+    This is the one implementation; the loyalty notebook uses it too.
 
     Parameters
     ----------
@@ -287,8 +327,6 @@ def expectation_evaluation(journey: pd.DataFrame, scenario: str | None = "as_is"
     given["expectation"] = given["expectation"].astype(np.int64)
     given["evaluation"] = given["evaluation"].astype(np.int64)
     given["gap"] = given["evaluation"] - given["expectation"]
-    given["outcome"] = np.select(
-        [given["gap"] < 0, given["gap"] == 0], ["dissatisfied", "satisfied"], default="delighted"
-    )
+    given["outcome"] = expectation_outcome(given)
     columns = ["persona", "scenario", "step", "stage", "touchpoint", "expectation", "evaluation", "gap", "outcome"]
     return given[columns].reset_index(drop=True)

@@ -124,7 +124,7 @@ def classic_ltv(
         End of the period (inclusive).  Later orders are ignored.
     segments : pandas.Series, optional
         Segment per customer, indexed by ``customer_id`` (e.g.
-        :func:`helpers.loyalty.customer_segments`).  Adds one row per
+        :func:`helpers.segments.customer_segments`).  Adds one row per
         segment after the overall row.
     period_days : int
         Length of the period and of the previous period, in days.
@@ -1078,9 +1078,29 @@ def customer_value(
     return table
 
 
-def churn_warning_list(
-    value: pd.DataFrame, min_value_share: float = 0.2, max_p_alive: float = 0.5
-) -> pd.DataFrame:
+@dataclass(frozen=True)
+class ChurnWarning:
+    """The churn-warning list and the thresholds that made it (:func:`churn_warning_list`).
+
+    Attributes
+    ----------
+    customers : pandas.DataFrame
+        The selected rows of :func:`customer_value`, highest spend first.
+    revenue_threshold : float
+        Spend to date at or above which a customer counts as high-value.
+    high_value_customers : int
+        How many customers reach ``revenue_threshold``.
+    max_p_alive : float
+        The probability-alive threshold used.
+    """
+
+    customers: pd.DataFrame
+    revenue_threshold: float
+    high_value_customers: int
+    max_p_alive: float
+
+
+def churn_warning_list(value: pd.DataFrame, min_value_share: float = 0.2, max_p_alive: float = 0.5) -> ChurnWarning:
     """離脱予兆: valuable customers whose predicted probability of being alive is low.
 
     A customer is on the list when their spend so far (``revenue``) is in
@@ -1100,16 +1120,19 @@ def churn_warning_list(
 
     Returns
     -------
-    pandas.DataFrame
-        The selected rows, highest spend first (ties: lower ``p_alive``
-        first, then customer id).
+    ChurnWarning
+        The list (highest spend first; ties: lower ``p_alive`` first, then
+        customer id) with the spend threshold and the number of high-value
+        customers, so that no caller recomputes them.
     """
     if not 0 < min_value_share <= 1:
         raise ValueError(f"min_value_share must be in (0, 1], got {min_value_share!r}")
     if value.empty:
-        return value.copy()
+        return ChurnWarning(value.copy(), float("nan"), 0, max_p_alive)
     threshold = value["revenue"].quantile(1 - min_value_share)
-    chosen = value[(value["revenue"] >= threshold) & (value["p_alive"] < max_p_alive)]
-    return chosen.rename_axis("customer_id").reset_index().sort_values(
+    high_value = value["revenue"] >= threshold
+    chosen = value[high_value & (value["p_alive"] < max_p_alive)]
+    customers = chosen.rename_axis("customer_id").reset_index().sort_values(
         ["revenue", "p_alive", "customer_id"], ascending=[False, True, True], kind="stable"
     ).set_index("customer_id")
+    return ChurnWarning(customers, float(threshold), int(high_value.sum()), max_p_alive)
