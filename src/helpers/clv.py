@@ -103,7 +103,7 @@ def _factorize_ids(ids: pd.Series) -> tuple[np.ndarray, pd.Index]:
     Same result as ``pd.factorize(ids)``, by
     :func:`helpers.purchases.customer_codes`.
     """
-    codes, uniques = _purchases.customer_codes(ids.to_numpy())
+    codes, uniques = _purchases.customer_codes(ids)
     if len(codes) and codes.min() < 0:
         raise ValueError(f"{ids.name!r} has {int((codes < 0).sum())} missing customer ids")
     return codes.astype(np.int64, copy=False), pd.Index(uniques, name=ids.name, dtype=ids.dtype)

@@ -254,7 +254,7 @@ def _coded_orders(orders: pd.DataFrame, as_of) -> tuple[pd.DataFrame, pd.Index]:
     millions of orders; ``uniques[code]`` gives the id back.
     """
     kept = orders[orders["order_date"] <= purchases.end_of_day(as_of)]
-    codes, uniques = purchases.customer_codes(kept["customer_id"].to_numpy(dtype=object))
+    codes, uniques = purchases.customer_codes(kept["customer_id"])
     columns = {"customer_id": codes, "order_date": kept["order_date"].to_numpy(), "amount": kept["amount"].to_numpy()}
     if "is_subscription" in kept.columns:
         columns["is_subscription"] = kept["is_subscription"].fillna(False).to_numpy(dtype=bool)

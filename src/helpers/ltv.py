@@ -148,7 +148,7 @@ def classic_ltv(
         ["customer_id", "order_date", "amount"],
     ]
     in_current = (window["order_date"] >= current_start).to_numpy()
-    codes, ids = _purchases.customer_codes(window["customer_id"].to_numpy(dtype=object))
+    codes, ids = _purchases.customer_codes(window["customer_id"])
     n = len(ids)
     current_orders = np.bincount(codes[in_current], minlength=n)
     per_customer = pd.DataFrame(
@@ -672,7 +672,7 @@ def _rating_matrix(
     keys = _touchpoints.normalize_names(pd.Series(list(touchpoints), dtype=object)).tolist()  # unique
     matrix = np.full((len(customers), len(keys)), np.nan)
     latest = _touchpoints.latest_ratings(ratings)
-    customer_code, customer_ids = _purchases.customer_codes(latest["customer_id"].to_numpy(dtype=object))
+    customer_code, customer_ids = _purchases.customer_codes(latest["customer_id"])
     position = customers.get_indexer(customer_ids)
     respondents = int((position >= 0).sum())
     if not keys or latest.empty:

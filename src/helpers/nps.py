@@ -93,7 +93,7 @@ def latest_responses(nps: pd.DataFrame | None, as_of, latest_only: bool = True) 
         )
     on_time = nps[(nps["response_date"] <= _purchases.end_of_day(as_of)).to_numpy()]
     # one hashing pass over the ids, then an integer sort (lexsort is stable: ties keep file order)
-    codes, _ = _purchases.customer_codes(on_time["customer_id"].to_numpy(dtype=object), sort=True)
+    codes, _ = _purchases.customer_codes(on_time["customer_id"], sort=True)
     order = np.lexsort((on_time["response_date"].to_numpy(), codes))
     if latest_only and len(order):
         sorted_codes = codes[order]
