@@ -25,7 +25,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
 from helpers import cache, io_engine, labels, schemas
 
@@ -583,7 +582,9 @@ def _may_break_schema(frame: pd.DataFrame, table: str, columns: list[str]) -> bo
 def _schema_problems(frame, table, lines, headers, name, unreadable) -> list[Problem]:
     columns = [c for c in schemas.TABLES[table].columns if c in frame.columns]
     if not _may_break_schema(frame, table, columns):
-        return []  # pandera would find nothing: spare its per-check passes
+        return []  # pandera would find nothing: spare its import and per-check passes
+    import pandera.pandas as pa
+
     try:
         schemas.pandera_schema(table, columns).validate(frame, lazy=True)
         return []

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import pandera.pandas as pa
 
 from helpers import labels
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 
 @dataclass(frozen=True)
@@ -279,6 +282,8 @@ def pandera_schema(table: str, columns: list[str]) -> pa.DataFrameSchema:
     -------
     pandera.pandas.DataFrameSchema
     """
+    import pandera.pandas as pa  # imported when a table may fail: pandera takes seconds to import
+
     spec = TABLES[table]
     schema_columns = {}
     for name in columns:
