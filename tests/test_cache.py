@@ -57,6 +57,18 @@ def test_cached_tables_equal_the_directly_validated_ones(sample_copy, monkeypatc
         monkeypatch.undo()
 
 
+def test_cached_report_equals_the_validation(sample_copy, monkeypatch):
+    (sample_copy / "nps.csv").unlink()
+    expected = io.validate_data_dir(sample_copy, as_of=AS_OF)
+    first = io.checked_report(sample_copy, as_of=AS_OF)  # validates and fills
+    monkeypatch.setattr(io, "_read_directory", lambda *a, **k: pytest.fail("the cache was not used"))
+    cached = io.checked_report(sample_copy, as_of=AS_OF)
+    for report in (first, cached):
+        assert report.problems == [] and report.notes == expected.notes
+        assert report.summaries == expected.summaries
+        assert report.format("ja") == expected.format("ja") and report.format("en") == expected.format("en")
+
+
 def test_any_change_to_an_input_or_as_of_makes_a_new_entry(sample_copy):
     io.load_data(sample_copy, as_of=AS_OF)
     orders = sample_copy / "orders.csv"

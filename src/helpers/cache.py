@@ -192,13 +192,26 @@ def load(
     return frames, files, manifest["notes"]
 
 
+def load_report(root: Path, key: str) -> dict | None:
+    """The validation report stored with entry ``key``, or None."""
+    try:
+        return json.loads((root / key / _MANIFEST).read_text(encoding="utf-8"))["report"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
 def _read_frame(path: Path) -> pd.DataFrame:
     # pandas' metadata in the file restores every dtype (Arrow-backed text, Int64, boolean, datetime64[ns])
     return pq.read_table(path, memory_map=True).to_pandas()
 
 
 def store(
-    root: Path, key: str, frames: dict[str, pd.DataFrame], files: dict[str, str], notes: dict[str, list[str]]
+    root: Path,
+    key: str,
+    frames: dict[str, pd.DataFrame],
+    files: dict[str, str],
+    notes: dict[str, list[str]],
+    report: dict | None = None,
 ) -> Path:
     """Write a cache entry atomically; returns its folder.
 
@@ -214,6 +227,9 @@ def store(
         Table -> file name it was read from.
     notes : dict of str to list of str
         Table -> the validation notes about it.
+    report : dict, optional
+        The whole directory's validation report as JSON-ready values
+        (:func:`load_report` gives it back).
 
     Returns
     -------
@@ -233,7 +249,7 @@ def store(
                 tmp / f"{table}.parquet",
                 compression="none",  # uncompressed reads twice as fast; the cache is a local scratch copy
             )
-        manifest = {"key": key, "files": files, "notes": notes}
+        manifest = {"key": key, "files": files, "notes": notes, "report": report}
         (tmp / _MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, sort_keys=True), encoding="utf-8")
         try:
             os.rename(tmp, entry)

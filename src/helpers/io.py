@@ -858,20 +858,84 @@ def validate_data_dir(
     table_notes: dict[str, list[str]] = {}
     report, reads, as_of = _read_directory(data_dir, as_of, tables, table_notes)
     if fill_cache and tables is None and report.ok:
-        _store_in_cache(report.data_dir, as_of, reads, table_notes, cache_dir)
+        _store_in_cache(report.data_dir, as_of, reads, table_notes, cache_dir, report)
     return report
 
 
-def _store_in_cache(data_dir: Path, as_of: pd.Timestamp, reads, table_notes, cache_dir) -> None:
+def _store_in_cache(data_dir: Path, as_of: pd.Timestamp, reads, table_notes, cache_dir, report) -> None:
     try:
         root = cache.cache_root(data_dir, cache_dir)
         key = cache.cache_key(data_dir, as_of, root)
         frames = {t: read.frame for t, (_, read) in reads.items()}
-        cache.store(root, key, frames, {t: p.name for t, (p, _) in reads.items()}, table_notes)
+        files = {t: p.name for t, (p, _) in reads.items()}
+        cache.store(root, key, frames, files, table_notes, _report_json(report))
     except OSError as err:  # a read-only data folder: the run goes on, validating per notebook
         warnings.warn(
             f"検証済みデータのキャッシュを書けません / cannot write the validated-data cache: {err}", stacklevel=3
         )
+
+
+def _report_json(report: ValidationReport) -> dict:
+    """The notes and summaries of a clean report as JSON-ready values."""
+
+    def day(value):
+        return None if value is None or pd.isna(value) else pd.Timestamp(value).isoformat()
+
+    return {
+        "notes": list(report.notes),
+        "summaries": [
+            [s.table, s.file, s.rows, s.customers, day(s.first_date), day(s.last_date)] for s in report.summaries
+        ],
+    }
+
+
+def _report_from_json(data_dir: Path, stored: dict) -> ValidationReport:
+    def day(value):
+        return None if value is None else pd.Timestamp(value).as_unit("ns")
+
+    summaries = [
+        TableSummary(table, file, rows, customers, day(first), day(last))
+        for table, file, rows, customers, first, last in stored["summaries"]
+    ]
+    return ValidationReport(data_dir, [], list(stored["notes"]), summaries)
+
+
+def checked_report(
+    data_dir: str | Path, as_of=None, *, use_cache: bool | None = None, cache_dir: str | Path | None = None
+) -> ValidationReport:
+    """The validation report of a whole data directory, from the cache when it holds this data.
+
+    What :func:`validate_data_dir` returns, without reading the files again
+    when ``kando run`` (or a notebook) has validated this exact data and
+    ``as_of``; otherwise the directory is validated and, when clean, the
+    cache filled.
+
+    Parameters
+    ----------
+    data_dir : str or pathlib.Path
+        Directory, relative paths resolved against the project root.
+    as_of : str or datetime-like, optional
+        Reference date.  Defaults to today.
+    use_cache : bool, optional
+        ``False`` always validates; by default as :func:`load_data`.
+    cache_dir : str or pathlib.Path, optional
+        Cache folder, as for :func:`load_data`.
+
+    Returns
+    -------
+    ValidationReport
+    """
+    data_path = resolve_path(data_dir)
+    if not ((cache.enabled() if use_cache is None else use_cache) and data_path.is_dir()):
+        return validate_data_dir(data_path, as_of)
+    root = cache.cache_root(data_path, cache_dir)
+    try:
+        stored = cache.load_report(root, cache.cache_key(data_path, _resolve_as_of(as_of), root))
+    except OSError:
+        stored = None
+    if stored is not None:
+        return _report_from_json(data_path, stored)
+    return validate_data_dir(data_path, as_of, fill_cache=True, cache_dir=cache_dir)
 
 
 def _dataset(data_dir: Path, as_of, frames: dict, files: dict, notes: list[str]) -> Dataset:
@@ -905,7 +969,7 @@ def _load_from_cache(data_dir: Path, as_of: pd.Timestamp, wanted: list[str], cac
         report, reads, _ = _read_directory(data_dir, as_of, None, table_notes)
         if not report.ok:
             return None
-        _store_in_cache(data_dir, as_of, reads, table_notes, cache_dir)
+        _store_in_cache(data_dir, as_of, reads, table_notes, cache_dir, report)
         frames = {t: reads[t][1].frame for t in wanted if t in reads}
         files = {t: reads[t][0].name for t in frames}
     else:

@@ -1,7 +1,8 @@
 """The data overview of a report (notebook ``00_overview``): rows, customers, period per table.
 
 Counts only: no personal data, no customer ids.  The numbers come from the
-validation of the data directory (:func:`helpers.io.validate_data_dir`).
+validation of the data directory (:func:`helpers.io.checked_report`: from the
+validated-data cache when the run has filled it).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def checked_data(data_dir: str | Path, as_of=None):
     """
     from helpers import io
 
-    report = io.validate_data_dir(data_dir, as_of=as_of)
+    report = io.checked_report(data_dir, as_of=as_of)
     if not report.ok:
         raise io.DataValidationError(report)
     return report
