@@ -27,6 +27,8 @@ ANALYSIS_MODULES = [
     "helpers.ltv",
     "helpers.clv",
     "helpers.tracking",
+    "helpers.bootstrap",
+    "helpers.key_drivers",
 ]
 
 FORBIDDEN = ("matplotlib", "ipywidgets", "IPython", "helpers.report", "helpers.plotting", "helpers.workshop")
