@@ -29,6 +29,7 @@ ANALYSIS_MODULES = [
     "helpers.tracking",
     "helpers.bootstrap",
     "helpers.key_drivers",
+    "helpers.confounding",
 ]
 
 FORBIDDEN = ("matplotlib", "ipywidgets", "IPython", "helpers.report", "helpers.plotting", "helpers.workshop")
