@@ -91,8 +91,11 @@ def test_missing_ratings_are_controls_and_shares_add_up_to_one():
     rated_b = rng.random(n) < 0.5
     y = a + 3 * rated_b + rng.normal(size=n)  # who rated b matters, b's rating does not
     b[~rated_b] = np.nan
-    result = key_drivers.key_drivers(_ratings_frame(np.column_stack([a, b]), ["A", "B"]), pd.Series(
-        y, index=[f"C{i}" for i in range(n)]), resamples=0)
+    result = key_drivers.key_drivers(
+        _ratings_frame(np.column_stack([a, b]), ["A", "B"]),
+        pd.Series(y, index=[f"C{i}" for i in range(n)]),
+        resamples=0,
+    )
     table = result.table.set_index("touchpoint")
     assert table["importance"].sum() == pytest.approx(1.0)
     assert table.loc["A", "importance"] > 0.95  # the indicator's R² is not credited to B

@@ -75,7 +75,9 @@ def test_clv_intervals_bracket_the_prediction(data):
     big = pd.concat([summary] * 4)
     big.index = range(len(big))
     quad = ltv_intervals._log_parameter_covariance(
-        lambda p: float(ltv_intervals._with_params(bgf, p).log_likelihood(big["frequency"], big["recency"], big["T"]).sum()),
+        lambda p: float(
+            ltv_intervals._with_params(bgf, p).log_likelihood(big["frequency"], big["recency"], big["T"]).sum()
+        ),
         bgf.params_.to_numpy(float),
     )
     np.testing.assert_allclose(np.diag(quad) * 4, np.diag(result.purchase_cov), rtol=1e-3)

@@ -78,7 +78,16 @@ MASKS: dict[str, str] = {
     "name": "〔氏名〕",
 }
 #: Columns of :func:`keywords` (the ``comment_keywords.csv`` export).
-KEYWORD_COLUMNS: tuple[str, ...] = ("scope", "touchpoint", "word", "z", "log_odds", "n_promoter", "n_detractor", "favours")
+KEYWORD_COLUMNS: tuple[str, ...] = (
+    "scope",
+    "touchpoint",
+    "word",
+    "z",
+    "log_odds",
+    "n_promoter",
+    "n_detractor",
+    "favours",
+)
 
 #: Words without meaning of their own in a comment.
 STOPWORDS = frozenset(
@@ -271,7 +280,9 @@ def collect_comments(
             continue
         rows = table[table["comment"].notna() & (table["comment"].astype(str).str.strip() != "")]
         if "response_date" in rows.columns:
-            rows = rows[~(rows["response_date"] > pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1, microseconds=-1))]
+            rows = rows[
+                ~(rows["response_date"] > pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1, microseconds=-1))
+            ]
         ids = rows["customer_id"].to_numpy(dtype=object)
         if source == "nps":
             klass = loyalty.nps_class(rows["score"]).astype(object).to_numpy()
@@ -313,12 +324,19 @@ def _log_odds(tokens_p: pd.Series, tokens_d: pd.Series, tokens_all: pd.Series, p
     delta = np.log((y_p + alpha) / (n_p + a0 - y_p - alpha)) - np.log((y_d + alpha) / (n_d + a0 - y_d - alpha))
     sigma = np.sqrt(1 / (y_p + alpha) + 1 / (y_d + alpha))
     return pd.DataFrame(
-        {"word": corpus.index, "z": delta / sigma, "log_odds": delta, "n_promoter": y_p.astype(np.int64),
-         "n_detractor": y_d.astype(np.int64)}
+        {
+            "word": corpus.index,
+            "z": delta / sigma,
+            "log_odds": delta,
+            "n_promoter": y_p.astype(np.int64),
+            "n_detractor": y_d.astype(np.int64),
+        }
     )
 
 
-def keywords(analysed: pd.DataFrame, top_n: int = 10, prior_strength: float | None = None, min_count: int = 3) -> pd.DataFrame:
+def keywords(
+    analysed: pd.DataFrame, top_n: int = 10, prior_strength: float | None = None, min_count: int = 3
+) -> pd.DataFrame:
     """Words that set promoters apart from detractors, overall and per touchpoint.
 
     Parameters
@@ -394,18 +412,32 @@ def representative_quotes(
     overall = words[words["scope"] == ALL]
     rows = []
     for klass in ("promoter", "detractor"):
-        weights = dict(zip(overall.loc[overall["favours"] == klass, "word"], overall.loc[overall["favours"] == klass, "z"].abs(), strict=False))
+        weights = dict(
+            zip(
+                overall.loc[overall["favours"] == klass, "word"],
+                overall.loc[overall["favours"] == klass, "z"].abs(),
+                strict=False,
+            )
+        )
         group = analysed[analysed["nps_class"] == klass]
         if group.empty or not weights:
             continue
-        score = group["tokens"].map(lambda tokens: sum(weights.get(t, 0.0) for t in set(tokens)))
+        score = group["tokens"].map(lambda tokens, w=weights: sum(w.get(t, 0.0) for t in set(tokens)))
         ranked = group.assign(_score=score, _length=group["comment"].str.len())
         ranked = ranked[ranked["_score"] > 0].sort_values(["_score", "_length"], ascending=[False, True], kind="stable")
         ranked = ranked.drop_duplicates("comment").head(per_class)
         for _, row in ranked.iterrows():
             text = row["comment"]
             quote = text if len(text) <= max_chars else text[: max_chars - 1] + "…"
-            rows.append({"nps_class": klass, "source": row["source"], "touchpoint": row["touchpoint"], "quote": quote, "sentiment": row["sentiment"]})
+            rows.append(
+                {
+                    "nps_class": klass,
+                    "source": row["source"],
+                    "touchpoint": row["touchpoint"],
+                    "quote": quote,
+                    "sentiment": row["sentiment"],
+                }
+            )
     return pd.DataFrame(rows, columns=["nps_class", "source", "touchpoint", "quote", "sentiment"])
 
 

@@ -42,10 +42,19 @@ from helpers import bootstrap, clv, ltv, purchases, touchpoints
 
 #: Columns of :func:`scenario_intervals` (the ``ltv_scenarios.csv`` export), after ``scenario``.
 SCENARIO_COLUMNS: tuple[str, ...] = (
-    "ltv_gain", "ltv_gain_low", "ltv_gain_high",
-    "value_gained", "value_gained_low", "value_gained_high",
-    "benefit", "benefit_low", "benefit_high",
-    "cost", "roi", "roi_low", "roi_high",
+    "ltv_gain",
+    "ltv_gain_low",
+    "ltv_gain_high",
+    "value_gained",
+    "value_gained_low",
+    "value_gained_high",
+    "benefit",
+    "benefit_low",
+    "benefit_high",
+    "cost",
+    "roi",
+    "roi_low",
+    "roi_high",
 )
 
 
@@ -65,7 +74,11 @@ def _cells(lifetimes: pd.DataFrame, ratings: pd.DataFrame, chosen: list[str], lo
     # respondents: buying customers with an answer on any touchpoint, as friction_scenarios counts them
     respondent = lifetimes.index.isin(pd.Index(touchpoints.latest_ratings(ratings)["customer_id"]))
     status = np.where(np.isnan(matrix), 0, np.where(matrix <= low_rating_max, 1, 2)).astype(np.int64)
-    pattern = status @ (3 ** np.arange(status.shape[1], dtype=np.int64)) if status.shape[1] else np.zeros(len(status), np.int64)
+    pattern = (
+        status @ (3 ** np.arange(status.shape[1], dtype=np.int64))
+        if status.shape[1]
+        else np.zeros(len(status), np.int64)
+    )
     day = lifetimes["duration_days"].to_numpy(np.int64)
     lapsed = lifetimes["lapsed"].to_numpy(bool)
     key = np.column_stack([pattern, respondent, day, lapsed])
@@ -181,8 +194,16 @@ def scenario_intervals(
         each estimate with ``_low`` / ``_high``.
     """
     scenarios = ltv.friction_scenarios(
-        lifetimes, ratings, touchpoint_names, share=share, low_rating_max=low_rating_max, as_of=as_of,
-        horizon_years=horizon_years, margin=margin, discount_rate=discount_rate, tail=tail,
+        lifetimes,
+        ratings,
+        touchpoint_names,
+        share=share,
+        low_rating_max=low_rating_max,
+        as_of=as_of,
+        horizon_years=horizon_years,
+        margin=margin,
+        discount_rate=discount_rate,
+        tail=tail,
         scale_to_base=scale_to_base,
     )
     roi = ltv.improvement_roi(scenarios, cost, customers_per_year) if len(scenarios.scenarios) > 1 else None
@@ -218,7 +239,10 @@ def scenario_intervals(
             boot[b] = _scenario_gains(cells, weight, orders, spend, columns, settings)
     low, high = bootstrap.percentile_interval(boot, level) if resamples > 0 else (np.nan, np.nan)
     estimate["ltv_gain_low"], estimate["ltv_gain_high"] = low, high
-    estimate["value_gained_low"], estimate["value_gained_high"] = estimate["ltv_gain_low"] * n, estimate["ltv_gain_high"] * n
+    estimate["value_gained_low"], estimate["value_gained_high"] = (
+        estimate["ltv_gain_low"] * n,
+        estimate["ltv_gain_high"] * n,
+    )
     estimate["benefit_low"] = estimate["ltv_gain_low"] * customers_per_year
     estimate["benefit_high"] = estimate["ltv_gain_high"] * customers_per_year
     estimate["roi_low"] = (estimate["benefit_low"] - estimate["cost"]) / estimate["cost"]
@@ -328,16 +352,24 @@ def clv_intervals(
         spend_model.params_.to_numpy(float),
     )
     rng = np.random.default_rng(seed)
-    purchase_draws = np.exp(rng.multivariate_normal(np.log(purchase_model.params_.to_numpy(float)), purchase_cov, draws))
+    purchase_draws = np.exp(
+        rng.multivariate_normal(np.log(purchase_model.params_.to_numpy(float)), purchase_cov, draws)
+    )
     spend_draws = np.exp(rng.multivariate_normal(np.log(spend_model.params_.to_numpy(float)), spend_cov, draws))
     usable = spend_draws[:, 1] > 1
     chosen = summary.loc[customers]
-    estimate = clv.predict_customers(chosen, purchase_model, spend_model, time=time, discount_rate=discount_rate, freq=freq)
+    estimate = clv.predict_customers(
+        chosen, purchase_model, spend_model, time=time, discount_rate=discount_rate, freq=freq
+    )
     values = np.full((int(usable.sum()), len(chosen)), np.nan)
     for row, k in enumerate(np.flatnonzero(usable)):
         values[row] = clv.predict_customers(
-            chosen, _with_params(purchase_model, purchase_draws[k]), _with_params(spend_model, spend_draws[k]),
-            time=time, discount_rate=discount_rate, freq=freq,
+            chosen,
+            _with_params(purchase_model, purchase_draws[k]),
+            _with_params(spend_model, spend_draws[k]),
+            time=time,
+            discount_rate=discount_rate,
+            freq=freq,
         )["clv"].to_numpy()
     low, high = bootstrap.percentile_interval(values, level) if len(values) else (np.nan, np.nan)
     table = pd.DataFrame({"clv": estimate["clv"].to_numpy(), "clv_low": low, "clv_high": high}, index=chosen.index)

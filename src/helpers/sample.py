@@ -737,7 +737,8 @@ def _touchpoint_ratings_table(
 
 def _with_rating_comments(ratings: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """Add a free-text ``comment`` to some ratings, matching the touchpoint and the rating."""
-    level = np.where(ratings["rating"] <= FRICTION_LOW_RATING_MAX, "low", np.where(ratings["rating"] == 3, "mid", "high"))
+    rating = ratings["rating"].to_numpy()
+    level = np.where(rating <= FRICTION_LOW_RATING_MAX, "low", np.where(rating == 3, "mid", "high"))
     u = rng.random((len(ratings), 2))
     comment = np.full(len(ratings), None, dtype=object)
     for (touchpoint, klass), rows in pd.Series(np.arange(len(ratings))).groupby(
