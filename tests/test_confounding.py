@@ -52,6 +52,13 @@ def test_sample_friction_effect_survives_stratification():
         assert rows.loc[stratification, "high"] < 0
         assert abs(rows.loc[stratification, "difference"] - rows.loc["crude", "difference"]) < 0.05
     products = data.orders.sort_values("order_date", kind="stable").groupby("customer_id")["product"].first()
-    assert rows.loc["first_product", "strata"] == products[products.index.isin(
-        data.touchpoint_ratings.loc[data.touchpoint_ratings.touchpoint == sample.FRICTION_TOUCHPOINT, "customer_id"]
-    )].nunique()
+    assert (
+        rows.loc["first_product", "strata"]
+        == products[
+            products.index.isin(
+                data.touchpoint_ratings.loc[
+                    data.touchpoint_ratings.touchpoint == sample.FRICTION_TOUCHPOINT, "customer_id"
+                ]
+            )
+        ].nunique()
+    )

@@ -124,7 +124,7 @@ _EASY = frozenset({"やすい", "易い"})
 _CONTENT_POS = ("名詞", "動詞", "形容詞", "形状詞")
 _EXCLUDED_DETAIL = ("数詞", "代名詞", "接尾辞", "非自立可能")
 
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 _PHONE = re.compile(r"(?<!\d)(?:\+81[-\s]?|0)\d{1,4}[-\s(]?\d{1,4}[-\s)]?\d{3,4}(?!\d)")
 _POSTAL = re.compile(r"〒?\s?(?<!\d)\d{3}-\d{4}(?!\d)")
 _ADDRESS = re.compile("(?:" + "|".join(_PREFECTURES) + r")[^\s、。,.!?！？」』)）]{0,40}")
@@ -160,7 +160,7 @@ def mask_personal_data(texts: pd.Series, names: Iterable[str] | None = None) -> 
             name = _normalize(name).strip()
             if not name:
                 continue
-            parts.add(name.replace(" ", ""))
+            parts.update({name, name.replace(" ", "")})
             parts.update(p for p in re.split(r"\s+", name) if len(p) >= 2)
         if parts:
             patterns.append(re.compile("|".join(re.escape(p) for p in sorted(parts, key=len, reverse=True))))
@@ -182,15 +182,13 @@ def mask_personal_data(texts: pd.Series, names: Iterable[str] | None = None) -> 
 
 @lru_cache(maxsize=1)
 def _tokenizer():
-    from sudachipy import dictionary
+    from sudachipy import SplitMode, dictionary
 
-    return dictionary.Dictionary(dict="core").create()
+    return dictionary.Dictionary(dict="core").tokenizer(mode=SplitMode.C)
 
 
 def _morphemes(text: str) -> list[tuple[str, tuple[str, ...]]]:
-    from sudachipy import SplitMode
-
-    return [(m.dictionary_form(), tuple(m.part_of_speech())) for m in _tokenizer().tokenize(text, SplitMode.C)]
+    return [(m.dictionary_form(), tuple(m.part_of_speech())) for m in _tokenizer().tokenize(text)]
 
 
 def _analyse(text: str, lexicon: Mapping[str, int]) -> tuple[list[str], int, int]:

@@ -89,6 +89,7 @@ def scenario_intervals_display(table: pd.DataFrame, labels: dict[str, str], lang
         name=table["scenario"].map(lambda s: labels.get(s, s)),
         gain_range=format_interval(table["ltv_gain_low"].round(), table["ltv_gain_high"].round(), "int"),
         value_range=format_interval(table["value_gained_low"].round(), table["value_gained_high"].round(), "int"),
+        benefit_range=format_interval(table["benefit_low"].round(), table["benefit_high"].round(), "int"),
         roi_range=format_interval(table["roi_low"], table["roi_high"], "pct"),
     )
     return format_table(
@@ -99,6 +100,8 @@ def scenario_intervals_display(table: pd.DataFrame, labels: dict[str, str], lang
             "gain_range": ("text", "95%区間 (円/人)", "95% interval (JPY)"),
             "value_gained": ("int", "顧客全体の増分 (円)", "Value gained (JPY)"),
             "value_range": ("text", "95%区間 (円)", "95% interval (JPY)"),
+            "benefit": ("int", "1年分の新規顧客での増分 (円)", "Gain on 1 year of new customers (JPY)"),
+            "benefit_range": ("text", "95%区間 (円)", "95% interval (JPY)"),
             "roi": ("pct", "ROI", "ROI"),
             "roi_range": ("text", "ROI 95%区間", "ROI 95% interval"),
         },

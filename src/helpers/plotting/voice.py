@@ -50,16 +50,20 @@ def plot_key_driver_quadrants(
     errors = np.vstack([np.clip(y - table["ci_low"], 0, None), np.clip(table["ci_high"] - y, 0, None)])
     ax.errorbar(x, y, yerr=errors, fmt="none", ecolor="0.7", elinewidth=1, zorder=1)
     ax.scatter(x, y, **{"s": 50, "color": "C0", "zorder": 2, **kwargs})
-    for name, xi, yi in zip(table["touchpoint"], x, y, strict=True):
-        ax.annotate(str(name), (xi, yi), textcoords="offset points", xytext=(5, 4), fontsize=8)
     x_mid, y_mid = np.nanmean(x), 1 / max(len(table), 1)
+    # name the touchpoints that matter; the crowd near 0 is in the table beside the chart
+    for name, xi, yi in zip(table["touchpoint"], x, y, strict=True):
+        if yi >= y_mid:
+            ax.annotate(str(name), (xi, yi), textcoords="offset points", xytext=(6, 4), fontsize=9)
     ax.axvline(x_mid, color="0.5", linestyle=":", linewidth=1)
     ax.axhline(y_mid, color="0.5", linestyle=":", linewidth=1)
+    top = float(np.nanmax(np.r_[table["ci_high"].to_numpy(float), y])) if len(table) else 1.0
+    ax.set_ylim(-0.12 * top, 1.08 * top)
     corners = [
-        (0.02, 0.97, "fix", "left"),
-        (0.98, 0.97, "keep", "right"),
-        (0.02, 0.03, "watch", "left"),
-        (0.98, 0.03, "over", "right"),
+        (0.02, 0.98, "fix", "left"),
+        (0.98, 0.98, "keep", "right"),
+        (0.02, 0.02, "watch", "left"),
+        (0.98, 0.02, "over", "right"),
     ]
     for cx, cy, key, align in corners:
         ax.text(
@@ -74,7 +78,6 @@ def plot_key_driver_quadrants(
         )
     ax.set_xlabel(text("performance", lang))
     ax.set_ylabel(text("importance", lang))
-    ax.set_ylim(bottom=0)
     ax.set_title(title if title is not None else text("drivers_title", lang))
     return ax
 
