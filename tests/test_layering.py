@@ -30,6 +30,8 @@ ANALYSIS_MODULES = [
     "helpers.bootstrap",
     "helpers.key_drivers",
     "helpers.confounding",
+    "helpers.ltv_intervals",
+    "helpers.comments",
 ]
 
 FORBIDDEN = ("matplotlib", "ipywidgets", "IPython", "helpers.report", "helpers.plotting", "helpers.workshop")

@@ -1,14 +1,14 @@
 """Report tables of the voice-of-customer, key-driver, confounding and money-interval results.
 
 Presentation layer: every number goes through the one formatter
-(``format_table`` / ``format_interval``); analysis results come in with codes.
+(:mod:`helpers.tables.format`); analysis results come in with codes.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from helpers.touchpoints import format_interval, format_table
+from helpers.tables.format import MISSING, format_interval, format_table, format_values
 
 _CLASS = {"promoter": ("推奨者", "Promoters"), "detractor": ("批判者", "Detractors")}
 _STRATA = {
@@ -28,10 +28,11 @@ def keywords_display(words: pd.DataFrame, lang: str = "ja", top_n: int = 8) -> p
     columns = {}
     for klass in ("promoter", "detractor"):
         side = overall[overall["favours"] == klass].head(top_n).reset_index(drop=True)
-        columns[_pick(_CLASS[klass], lang)] = side["word"] + " (" + side["z"].map("{:+.1f}".format) + ")"
+        z = format_values(side["z"], "signed1", lang)
+        columns[_pick(_CLASS[klass], lang)] = side["word"] + " (" + z + ")"
     table = pd.DataFrame(columns)
     table.index = pd.RangeIndex(1, len(table) + 1)
-    return table.fillna("-")
+    return table.fillna(MISSING)
 
 
 def quotes_display(quotes: pd.DataFrame, lang: str = "ja") -> pd.DataFrame:
@@ -49,7 +50,7 @@ def quotes_display(quotes: pd.DataFrame, lang: str = "ja") -> pd.DataFrame:
 
 def drivers_display(result, lang: str = "ja") -> pd.DataFrame:
     """Key drivers of one outcome: share with its interval, raters, mean rating."""
-    frame = result.table.assign(interval=format_interval(result.table["ci_low"], result.table["ci_high"], "pct"))
+    frame = result.table.assign(interval=format_interval(result.table["ci_low"], result.table["ci_high"], "pct", lang))
     return format_table(
         frame,
         {
@@ -67,7 +68,7 @@ def confounding_display(check: pd.DataFrame, lang: str = "ja") -> pd.DataFrame:
     """Crude and Mantel-Haenszel differences of F2 conversion (low raters - others)."""
     frame = check.assign(
         how=check["stratification"].map(lambda s: _pick(_STRATA[s], lang)),
-        interval=format_interval(check["low"], check["high"], "pp"),
+        interval=format_interval(check["low"], check["high"], "pp", lang),
     )
     return format_table(
         frame,
@@ -87,21 +88,21 @@ def scenario_intervals_display(table: pd.DataFrame, labels: dict[str, str], lang
     """LTV gain, value gained and ROI per scenario, each with its bootstrap interval."""
     frame = table.assign(
         name=table["scenario"].map(lambda s: labels.get(s, s)),
-        gain_range=format_interval(table["ltv_gain_low"].round(), table["ltv_gain_high"].round(), "int"),
-        value_range=format_interval(table["value_gained_low"].round(), table["value_gained_high"].round(), "int"),
-        benefit_range=format_interval(table["benefit_low"].round(), table["benefit_high"].round(), "int"),
-        roi_range=format_interval(table["roi_low"], table["roi_high"], "pct"),
+        gain_range=format_interval(table["ltv_gain_low"], table["ltv_gain_high"], "yen", lang),
+        value_range=format_interval(table["value_gained_low"], table["value_gained_high"], "yen", lang),
+        benefit_range=format_interval(table["benefit_low"], table["benefit_high"], "yen", lang),
+        roi_range=format_interval(table["roi_low"], table["roi_high"], "pct", lang),
     )
     return format_table(
         frame,
         {
             "name": ("text", "改善するタッチポイント", "Touchpoint fixed"),
-            "ltv_gain": ("int", "LTV増分 (円/人)", "LTV gain (JPY/customer)"),
-            "gain_range": ("text", "95%区間 (円/人)", "95% interval (JPY)"),
-            "value_gained": ("int", "顧客全体の増分 (円)", "Value gained (JPY)"),
-            "value_range": ("text", "95%区間 (円)", "95% interval (JPY)"),
-            "benefit": ("int", "1年分の新規顧客での増分 (円)", "Gain on 1 year of new customers (JPY)"),
-            "benefit_range": ("text", "95%区間 (円)", "95% interval (JPY)"),
+            "ltv_gain": ("yen", "LTV増分（1人あたり）", "LTV gain per customer"),
+            "gain_range": ("text", "95%区間", "95% interval"),
+            "value_gained": ("yen", "顧客全体の増分", "Value gained"),
+            "value_range": ("text", "95%区間", "95% interval"),
+            "benefit": ("yen", "1年分の新規顧客での増分", "Gain on 1 year of new customers"),
+            "benefit_range": ("text", "95%区間", "95% interval"),
             "roi": ("pct", "ROI", "ROI"),
             "roi_range": ("text", "ROI 95%区間", "ROI 95% interval"),
         },
