@@ -211,8 +211,12 @@ def _weighted_covariances(data: np.ndarray, weights: np.ndarray) -> np.ndarray:
     d = data.shape[1]
     totals = weights.sum(axis=1)
     means = weights @ data / totals[:, None]
-    outer = (data[:, :, None] * data[:, None, :]).reshape(len(data), d * d)
-    second = (weights @ outer).reshape(len(weights), d, d) / totals[:, None, None]
+    # only the upper triangle of the second moments: half the products of a full outer product
+    rows, cols = np.triu_indices(d)
+    upper = weights @ (data[:, rows] * data[:, cols]) / totals[:, None]
+    second = np.zeros((len(weights), d, d))
+    second[:, rows, cols] = upper
+    second[:, cols, rows] = upper
     return second - means[:, :, None] * means[:, None, :]
 
 
