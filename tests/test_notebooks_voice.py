@@ -69,3 +69,24 @@ def test_planted_personal_data_never_reaches_the_pdf(sample_copy, tmp_path):
     assert "〔氏名〕" in text and ("〔電話〕" in text or "〔メール〕" in text or "〔住所〕" in text)
     exported = (out / "outputs" / "comment_keywords.csv").read_text(encoding="utf-8-sig")
     assert [v for v in _values() if v in re.sub(r"\s+", "", exported)] == []
+
+
+@pytest.mark.notebook
+def test_defaults_export_keywords_and_key_drivers(tmp_path, project_root, run_notebook, outputs_of):
+    from helpers import comments, key_drivers, sample
+
+    out_dir = tmp_path / "out"
+    notebook = run_notebook("09_voice_of_customer", tmp_path, project_root, output_dir=str(out_dir), lang="en")
+    text, bad, images = outputs_of(notebook)
+    assert bad == []
+    assert images == 3  # sentiment curve, two quadrant charts
+    drivers = pd.read_csv(out_dir / "key_drivers.csv", encoding="utf-8-sig")
+    assert list(drivers.columns) == list(key_drivers.TABLE_COLUMNS)
+    assert set(drivers["outcome"]) == {"nps", "f2"}
+    f2 = drivers[drivers["outcome"] == "f2"]
+    assert f2.iloc[0]["touchpoint"] == sample.FRICTION_TOUCHPOINT
+    assert f2["importance"].sum() == pytest.approx(1.0)
+    words = pd.read_csv(out_dir / "comment_keywords.csv", encoding="utf-8-sig")
+    assert list(words.columns) == list(comments.KEYWORD_COLUMNS)
+    assert {"all", "touchpoint"} == set(words["scope"])
+    assert f"**{sample.FRICTION_TOUCHPOINT} holds" in text
