@@ -18,7 +18,7 @@ import sys
 
 import _timing
 
-from helpers import bootstrap, friction, key_drivers, loyalty, ltv, ltv_intervals, sample
+from helpers import bootstrap, friction, key_drivers, ltv, ltv_intervals, nps, sample
 
 TARGET_SECONDS = 60.0
 
@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     per_year = ltv.annual_new_customers(lifetimes, as_of)
     matrix = key_drivers.rating_matrix(ratings, as_of)
     f2 = key_drivers.f2_outcome(friction.customer_outcomes(orders, as_of))
-    nps = key_drivers.nps_outcome(loyalty.latest_responses(tables["nps"], as_of))
+    nps_score = key_drivers.nps_outcome(nps.latest_responses(tables["nps"], as_of))
 
     def scenarios(resamples):
         return lambda: ltv_intervals.scenario_intervals(
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
         (f"LTV scenarios, {bootstrap.RESAMPLES} resamples", scenarios(bootstrap.RESAMPLES)),
         ("key drivers F2, estimate only", drivers(f2, 0)),
         (f"key drivers F2, {bootstrap.RESAMPLES} resamples", drivers(f2, bootstrap.RESAMPLES)),
-        (f"key drivers NPS, {bootstrap.RESAMPLES} resamples", drivers(nps, bootstrap.RESAMPLES)),
+        (f"key drivers NPS, {bootstrap.RESAMPLES} resamples", drivers(nps_score, bootstrap.RESAMPLES)),
     ]
     timed = _timing.time_steps(steps)
     print(f"{'step':<44}{'time (s)':>10}{'cpu (s)':>10}")

@@ -63,7 +63,7 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from helpers import loyalty
+from helpers import nps as nps_scores
 
 #: Sources of comments, in display order.
 SOURCES: tuple[str, ...] = ("nps", "fan_survey", "touchpoint_ratings")
@@ -268,9 +268,10 @@ def collect_comments(
         ``rating``, ``nps_class`` (``"promoter"``/``"passive"``/
         ``"detractor"`` or missing), ``comment`` (masked).
     """
-    latest = loyalty.latest_responses(nps, as_of)
+    latest = nps_scores.latest_responses(nps, as_of)
     latest_class = pd.Series(
-        loyalty.nps_class(latest["score"]).astype(object).to_numpy(), index=latest["customer_id"].to_numpy(dtype=object)
+        nps_scores.nps_class(latest["score"]).astype(object).to_numpy(),
+        index=latest["customer_id"].to_numpy(dtype=object),
     )
     frames = []
     for source, table in (("nps", nps), ("fan_survey", fan_survey), ("touchpoint_ratings", ratings)):
@@ -283,7 +284,7 @@ def collect_comments(
             ]
         ids = rows["customer_id"].to_numpy(dtype=object)
         if source == "nps":
-            klass = loyalty.nps_class(rows["score"]).astype(object).to_numpy()
+            klass = nps_scores.nps_class(rows["score"]).astype(object).to_numpy()
         else:
             klass = latest_class.reindex(ids).to_numpy(dtype=object)
         frames.append(

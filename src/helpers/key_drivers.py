@@ -342,7 +342,7 @@ def nps_outcome(latest_nps: pd.DataFrame) -> pd.Series:
     ----------
     latest_nps : pandas.DataFrame
         One answer per customer (``customer_id``, ``score``), e.g.
-        :func:`helpers.loyalty.latest_responses`.
+        :func:`helpers.nps.latest_responses`.
 
     Returns
     -------
