@@ -55,3 +55,31 @@ def test_sentiment_curve_scales_to_the_emotion_axis(missing_glyphs):
     assert [t.get_text() for t in ax.get_xticklabels()] == ["配送", "開封・初回使用"]
     assert missing_glyphs(ax.figure) == []
     plt.close(ax.figure)
+
+
+def test_scenario_interval_table_keeps_each_interval_beside_its_figure():
+    from helpers.tables import voice as voice_tables
+
+    table = pd.DataFrame(
+        {
+            "scenario": ["combined"],
+            "ltv_gain": [1826.0],
+            "ltv_gain_low": [630.0],
+            "ltv_gain_high": [2888.0],
+            "value_gained": [3651761.0],
+            "value_gained_low": [1259411.0],
+            "value_gained_high": [5775812.0],
+            "benefit": [1433316.0],
+            "benefit_low": [494319.0],
+            "benefit_high": [2267006.0],
+            "cost": [1e6],
+            "roi": [0.433],
+            "roi_low": [-0.506],
+            "roi_high": [1.267],
+        }
+    )
+    shown = voice_tables.scenario_intervals_display(table, {"combined": "すべて改善"}, "ja")
+    assert shown.shape[1] == 9 and shown.columns.is_unique
+    row = shown.iloc[0].tolist()
+    assert row[1] == "1,826円" and row[2] == "630円 〜 2,888円"
+    assert row[4] == "1,259,411円 〜 5,775,812円" and row[6] == "494,319円 〜 2,267,006円"
