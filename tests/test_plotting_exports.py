@@ -106,3 +106,19 @@ def test_title_and_kwargs_reach_the_chart():
     assert ax.get_title() == ""
     assert {patch.get_facecolor()[:3] for patch in ax.patches} == {(0x12 / 255, 0x34 / 255, 0x56 / 255)}
     plt.close("all")
+
+
+def test_an_unknown_language_is_an_error_not_english():
+    import pandas as pd
+
+    from helpers.plotting.loyalty import plot_group_values
+    from helpers.plotting.touchpoints import plot_rating_counts
+    from helpers.tables.loyalty import result_table
+
+    summary = pd.DataFrame({"ltv_1y": [100.0, 50.0]}, index=["high", "low"])
+    counts = pd.DataFrame({"customers": [3, 1], "mean_rating": [4.0, 2.0]}, index=["広告", "配送"])
+    for draw in (lambda: plot_group_values(summary, lang="fr"), lambda: plot_rating_counts(counts, lang="fr"),
+                 lambda: result_table(summary, lang="fr")):
+        with pytest.raises(ValueError, match="lang"):
+            draw()
+    plt.close("all")

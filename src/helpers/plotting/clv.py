@@ -70,6 +70,7 @@ def plot_calibration_purchases_vs_holdout_purchases(
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     table = clv.holdout_purchases_by_frequency(model, calibration_holdout, n=n)
     ax = new_axes(ax)
     positions = np.arange(len(table))
@@ -122,6 +123,7 @@ def plot_p_alive_distribution(
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     values = predictions["p_alive"] if isinstance(predictions, pd.DataFrame) else predictions
     values = np.asarray(values, dtype=np.float64)
     ax = new_axes(ax)

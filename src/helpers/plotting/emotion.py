@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from helpers.emotion import EMOTION_MAX, EMOTION_MIN, curve_extremes
-from helpers.labels import label
+from helpers.labels import check_lang, label
 from helpers.plotting.common import new_axes, set_title, text_lookup
 from helpers.plotting.style import PALETTE
 from helpers.plotting.touchpoints import stage_label, wrap_text
@@ -97,6 +97,7 @@ def plot_emotion_curve(
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     mine = curves[curves["persona"].astype(str) == persona]
     present = [s for s in scenarios if (mine["scenario"] == s).any()]
     ax = new_axes(ax, (8, 4.8))
@@ -187,6 +188,7 @@ def plot_rating_curve(
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     ax = new_axes(ax, (8, 4.5))
     if "segment" in curve.columns:
         chosen = (
@@ -271,6 +273,7 @@ def plot_segment_gap(
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     ax = new_axes(ax, (8, 0.42 * len(gaps) + 1.3))
     rows = gaps.iloc[::-1].reset_index(drop=True)
     y = np.arange(len(rows))
@@ -324,6 +327,7 @@ def plot_expectation_evaluation(
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     rows = table[table["persona"].astype(str) == persona].drop_duplicates("step")
     ax = new_axes(ax, (8, 3.8))
     for outcome, color in _OUTCOME_COLOR.items():

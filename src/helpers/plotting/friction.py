@@ -8,7 +8,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from helpers.emotion import EMOTION_MAX, EMOTION_MIN
-from helpers.labels import label
+from helpers.labels import check_lang, label
 from helpers.plotting.common import new_axes, set_title, text_lookup, thousands_formatter
 from helpers.plotting.style import PALETTE
 from helpers.plotting.touchpoints import wrap_text
@@ -83,6 +83,7 @@ def plot_friction_curve(
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     curve = detected[(detected["persona"].astype(str) == persona) & (detected["scenario"] == scenario)]
     ax = new_axes(ax, (8, 4.4))
     if threshold != 0:
@@ -160,6 +161,7 @@ def plot_rating_effects(
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     rows = effects[(effects["metric"] == metric) & effects["effect"].notna()].iloc[::-1].reset_index(drop=True)
     ax = new_axes(ax, (8, 0.42 * len(rows) + 1.4))
     y = np.arange(len(rows))
@@ -222,6 +224,7 @@ def plot_repeat_funnel(
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     ax = new_axes(ax, (8, 3.8))
     x = np.arange(len(funnel))
     colors = [PALETTE[3] if n == 2 else PALETTE[0] for n in funnel.index]
@@ -276,6 +279,7 @@ def plot_next_purchase_gaps(
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     ax = new_axes(ax, (8, 3.8))
     bins = np.arange(0, max_days + bin_days, bin_days)
     last = int(gaps["from_n"].max()) if len(gaps) else 0
@@ -334,6 +338,7 @@ def plot_stop_hazard(
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     ax = new_axes(ax, (8, 3.8))
     hazard = stops["hazard"]
     peak = hazard.idxmax() if hazard.notna().any() else None

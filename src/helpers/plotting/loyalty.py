@@ -12,7 +12,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from helpers.labels import fan_stage_labels, label, liking_labels
+from helpers.labels import check_lang, fan_stage_labels, label, liking_labels
 from helpers.nps import NPS_CLASSES
 from helpers.plotting.common import new_axes, set_title
 from helpers.plotting.style import PALETTE
@@ -73,6 +73,7 @@ def plot_nps_breakdown(table: pd.DataFrame, ax=None, lang: str = "ja", title: st
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     shown = table[table["n"] > 0]
     ax = new_axes(ax, (8, 0.55 * len(shown) + 1.4))
     y = np.arange(len(shown))[::-1]
@@ -121,6 +122,7 @@ def plot_nps_trend(trend: pd.DataFrame, ax=None, lang: str = "ja", title: str | 
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     ax = new_axes(ax, (8, 4))
     x = np.arange(len(trend))
     ax.fill_between(x, trend["nps_low"], trend["nps_high"], color=PALETTE[0], alpha=0.18, linewidth=0,
@@ -157,6 +159,7 @@ def plot_nps_by_group(table: pd.DataFrame, ax=None, lang: str = "ja", title: str
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     shown = table[table["n"] > 0]
     ax = new_axes(ax, (8, 0.45 * len(shown) + 1.5))
     y = np.arange(len(shown))[::-1]
@@ -212,6 +215,7 @@ def plot_group_values(
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     ax = new_axes(ax, (7, 3.8))
     values = summary[column].to_numpy(float)
     names = [value_label(g, lang) for g in summary.index]
@@ -275,6 +279,7 @@ def plot_fan_matrix(
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     ax = new_axes(ax, (8.2, 5.6))
     values = matrix.to_numpy(float)
     masked = np.ma.masked_invalid(values)

@@ -7,6 +7,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
+from helpers.labels import check_lang
 from helpers.ltv import DAYS_PER_YEAR, FrictionScenarios
 from helpers.plotting.common import new_axes, set_title, text_lookup, thousands_formatter
 from helpers.plotting.style import PALETTE
@@ -70,6 +71,7 @@ def plot_retention_curves(
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     ax = new_axes(ax, (8, 4.5))
     if "group" not in curves.columns:
         curves = curves.assign(group="all")
@@ -128,6 +130,7 @@ def plot_ltv_by_segment(
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     ax = new_axes(ax, (8, 4.5))
     groups = [g for g in lifetime.index if g in classic.index]
     x = np.arange(len(groups))
@@ -202,6 +205,7 @@ def plot_ltv_waterfall(
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     ax = new_axes(ax, (8, 4.5))
     frame = scenarios.waterfall if isinstance(scenarios, FrictionScenarios) else scenarios
     if hide_zero_steps:

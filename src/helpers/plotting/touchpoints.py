@@ -148,6 +148,7 @@ def plot_swimlane(
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     n_rows, n_cols = lanes.shape
     ax = new_axes(ax, (min(8.0, 1.0 + 1.0 * max(n_cols, 1)), 0.9 + 0.55 * max(n_rows, 1)))
     for j in range(n_cols):
@@ -210,6 +211,7 @@ def plot_order_mix(
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     ax = new_axes(ax, (8, 0.4 * min(len(mix), top_n) + 1.3))
     shown = mix.head(top_n).iloc[::-1]
     ax.barh([wrap_text(str(i), 16, 2) for i in shown.index], shown[value], **{"color": PALETTE[0], **kwargs})
@@ -249,6 +251,7 @@ def plot_survey_responses(
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     ax = new_axes(ax, (8, 3.8))
     for i, column in enumerate(responses.columns):
         name = (
@@ -296,6 +299,7 @@ def plot_rating_counts(
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     ax = new_axes(ax, (8, 0.4 * len(counts) + 1.3))
     shown = counts.iloc[::-1]
     ax.barh([wrap_text(str(i), 14, 2) for i in shown.index], shown["customers"], **{"color": PALETTE[2], **kwargs})
