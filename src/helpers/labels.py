@@ -89,6 +89,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "order_date": ("注文日", "Order date"),
     "amount": ("金額", "Amount"),
     "product": ("商品", "Product"),
+    "quantity": ("数量", "Quantity"),
+    "price": ("単価", "Unit price"),
     "channel": ("チャネル", "Channel"),
     "is_subscription": ("定期購入", "Subscription"),
     "birth_date": ("生年月日", "Birth date"),
