@@ -21,15 +21,37 @@ EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from helpers import io
+    from helpers import io, schemas
 
     data_dir = io.resolve_path(args.data_dir)
     if not data_dir.is_dir():
         print(f"データフォルダがありません / data directory not found: {data_dir}", file=sys.stderr)
         return EXIT_USAGE
     report = io.validate_data_dir(data_dir, as_of=args.as_of)
-    print(report.format(args.lang))
+    print(report.format(args.lang, show_all=args.all))
+    missing = [t for t in schemas.REQUIRED_TABLES if io.find_table_file(data_dir, t) is None]
+    if missing:
+        print(_import_hint(data_dir, args.lang))
     return EXIT_OK if report.ok else EXIT_PROBLEMS
+
+
+def _import_hint(data_dir: Path, lang: str) -> str:
+    """For a folder holding shop exports instead of the contract's tables: which, and the import command."""
+    from helpers import importers
+
+    found = importers.exports_in_folder(data_dir)
+    if not found:
+        return ""
+    ja = lang == "ja"
+    kinds = {"orders": ("注文", "orders"), "customers": ("顧客", "customers")}
+    lines = [
+        "このフォルダにはショップの出力ファイルがあります。取り込んでから検証してください:"
+        if ja
+        else "This folder holds shop exports; import them first, then validate:"
+    ]
+    lines += [f"  {r.path.name}: {r.label} {kinds[r.role][0 if ja else 1]}" for r in found]
+    lines.append(f"  kando import {data_dir} --out {data_dir / 'kando_data'}")
+    return "\n".join(lines)
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -125,6 +147,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-of", type=_as_of, default=None, help="reference date; later dates are errors (default: today)"
     )
     validate.add_argument("--lang", choices=("ja", "en"), default="ja")
+    validate.add_argument("--all", action="store_true", help="list every problem, not the first 5 of each kind")
     validate.set_defaults(func=_validate)
 
     imp = sub.add_parser("import", help="turn shop exports into a data directory / ショップの出力を取り込む")

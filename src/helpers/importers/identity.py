@@ -100,9 +100,9 @@ def identify(orders: pd.DataFrame, members: pd.DataFrame | None, key: bytes) -> 
     first = orders.assign(customer_id=customer_id, identified_by=by).drop_duplicates("customer_id")
     if members is not None:
         first = first[~first["customer_id"].isin(members["customer_id"])]
-    derived = first.reindex(columns=CUSTOMER_COLUMNS).fillna("")
+    derived = first.reindex(columns=CUSTOMER_COLUMNS).astype(object).fillna("")
     if members is not None:
-        own = members.reindex(columns=CUSTOMER_COLUMNS).fillna("").assign(identified_by="member_id")
+        own = members.reindex(columns=CUSTOMER_COLUMNS).astype(object).fillna("").assign(identified_by="member_id")
         customers = pd.concat([own, derived], ignore_index=True)
     else:
         customers = derived.reset_index(drop=True)
