@@ -180,7 +180,8 @@ def test_a_mapping_naming_a_missing_column_lists_the_real_headers(tmp_path, caps
     shop_exports.makeshop(tmp_path / "src")
     mapping = tmp_path / "m.yaml"
     mapping.write_text(
-        "orders:\n  columns: {order_id: 注文番号, order_date: 注文日, amount: 合計金額}\n  exclude: []\n", encoding="utf-8"
+        "orders:\n  columns: {order_id: 注文番号, order_date: 注文日, amount: 合計金額}\n  exclude: []\n",
+        encoding="utf-8",
     )
     assert run(tmp_path / "src", tmp_path / "data", "--mapping", str(mapping)) == 1
     err = capsys.readouterr().err
@@ -229,7 +230,9 @@ def test_timestamps_land_on_their_tokyo_time(cell, time, expected):
     assert not bad.any() and values.iloc[0] == pd.Timestamp(expected)
 
 
-@pytest.mark.parametrize(("cell", "expected"), [("1200.00", 1200), ("'1,200", 1200), ("¥3,300", 3300), ("3300円", 3300)])
+@pytest.mark.parametrize(
+    ("cell", "expected"), [("1200.00", 1200), ("'1,200", 1200), ("¥3,300", 3300), ("3300円", 3300)]
+)
 def test_amount_spellings(cell, expected):
     values, bad = cells.parse_amounts(cells.clean(pd.Series([cell])))
     assert not bad.any() and values.iloc[0] == expected

@@ -50,7 +50,7 @@ def _import_hint(data_dir: Path, lang: str) -> str:
         else "This folder holds shop exports; import them first, then validate:"
     ]
     lines += [f"  {r.path.name}: {r.label} {kinds[r.role][0 if ja else 1]}" for r in found]
-    lines.append(f"  kando import {data_dir} --out {data_dir / 'kando_data'}")
+    lines.append(f"  kando import {data_dir} --out {data_dir.parent / (data_dir.name + '-data')}")
     return "\n".join(lines)
 
 
