@@ -29,10 +29,35 @@ def _validate(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     report = io.validate_data_dir(data_dir, as_of=args.as_of)
     print(report.format(args.lang, show_all=args.all))
+    print(notebook_support_text(report, args.notebooks, args.lang))
     missing = [t for t in schemas.REQUIRED_TABLES if io.find_table_file(data_dir, t) is None]
     if missing:
         print(_import_hint(data_dir, args.lang))
     return EXIT_OK if report.ok else EXIT_PROBLEMS
+
+
+def notebook_support_text(report, wanted: str | None = None, lang: str = "ja") -> str:
+    """Which report notebooks a validated data directory supports, as text.
+
+    Parameters
+    ----------
+    report : helpers.io.ValidationReport
+    wanted : str, optional
+        Notebook selection such as ``"01,06"``; all report notebooks by default.
+    lang : {"ja", "en"}
+
+    Returns
+    -------
+    str
+    """
+    from helpers import notebook_tables
+    from helpers.report import notebooks as nb_files
+
+    chosen = nb_files.select_notebooks(nb_files.discover_notebooks(), wanted)
+    needs = [notebook_tables.read_needs(p) for p in chosen]
+    return notebook_tables.format_support(
+        notebook_tables.support(needs, notebook_tables.present_tables(report)), lang
+    )
 
 
 def _import_hint(data_dir: Path, lang: str) -> str:
@@ -148,6 +173,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("--lang", choices=("ja", "en"), default="ja")
     validate.add_argument("--all", action="store_true", help="list every problem, not the first 5 of each kind")
+    validate.add_argument(
+        "--notebooks",
+        default=None,
+        metavar="LIST",
+        help="which notebooks to check the data against, e.g. 01,06 (default: all report notebooks)",
+    )
     validate.set_defaults(func=_validate)
 
     imp = sub.add_parser("import", help="turn shop exports into a data directory / ショップの出力を取り込む")
