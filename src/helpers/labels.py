@@ -83,6 +83,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "fan_survey": ("ファン調査", "Fan survey"),
     "journey": ("ジャーニーワークシート", "Journey worksheet"),
     "touchpoint_ratings": ("顧客接点評価", "Touchpoint ratings"),
+    "order_items": ("注文明細", "Order items"),
     # columns
     "customer_id": ("顧客ID", "Customer ID"),
     "order_id": ("注文ID", "Order ID"),

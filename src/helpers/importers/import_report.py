@@ -177,3 +177,25 @@ def format_report(result: ImportResult) -> str:
     """The import report as Markdown: Japanese, then English."""
     head = ["# 取り込みレポート / Import report", ""]
     return "\n".join(head + _section(result, "ja") + _section(result, "en"))
+
+
+def summary(result: ImportResult) -> dict:
+    """The report's numbers as plain data (``import_summary.json``, read by the overview notebook)."""
+    orders = result.orders
+    counted = orders if "status" not in orders else orders[orders["status"] == "ok"]
+    excluded = result.excluded
+    return {
+        "platform": result.mapping.label,
+        "item_rows": int(result.item_rows),
+        "orders_made": int(result.orders_made),
+        "orders_counted": {"orders": len(counted), "amount": float(counted["amount"].sum())},
+        "orders_excluded": {"orders": len(excluded), "amount": float(excluded["amount"].sum())},
+        "excluded_by_status": {
+            status: {"orders": len(group), "amount": float(group["amount"].sum())}
+            for status, group in excluded.groupby("status", sort=True)
+        },
+        "kept_with_status": bool(result.keep_cancelled),
+        "customers": len(result.customers),
+        "customers_derived": int(result.customers_derived),
+        "identified_by": {k: int(v) for k, v in sorted(result.identified_by.items())},
+    }

@@ -11,6 +11,7 @@ the candidates.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,7 +34,14 @@ from helpers.importers.problems import ImportProblems, ProblemSink
 from helpers.io import Problem
 
 #: Files written into the data directory.
-OUTPUT_FILES = ("orders.csv", "customers.csv", "order_items.csv", "mapping.yaml", "import_report.md")
+OUTPUT_FILES = (
+    "orders.csv",
+    "customers.csv",
+    "order_items.csv",
+    "mapping.yaml",
+    "import_report.md",
+    "import_summary.json",
+)
 
 
 @dataclass(frozen=True)
@@ -339,3 +347,6 @@ def _write(result: ImportResult) -> None:
     items.to_csv(out / "order_items.csv", index=False, encoding="utf-8-sig")
     (out / "mapping.yaml").write_text(dump_mapping(result.mapping), encoding="utf-8")
     (out / "import_report.md").write_text(import_report.format_report(result), encoding="utf-8")
+    (out / "import_summary.json").write_text(
+        json.dumps(import_report.summary(result), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
