@@ -23,20 +23,10 @@ import pandas as pd
 
 from helpers import privacy
 from helpers.importers import cells
+from helpers.importers.mapping import CUSTOMER_ROLES
 
-#: Personal and descriptive columns of the customers table, in output order.
-CUSTOMER_COLUMNS: tuple[str, ...] = (
-    "customer_id",
-    "name",
-    "email",
-    "phone",
-    "birth_date",
-    "gender",
-    "prefecture",
-    "acquisition_channel",
-    "member_status",
-    "identified_by",
-)
+#: Columns of the customers table, in output order.
+CUSTOMER_COLUMNS: tuple[str, ...] = (*CUSTOMER_ROLES, "identified_by")
 #: How a customer was identified (``identified_by`` codes).
 IDENTIFIED_BY: tuple[str, ...] = ("member_id", "email_member", "email", "order")
 

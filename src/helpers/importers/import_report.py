@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from helpers.importers.mapping import ORDER_ROLES
+
 if TYPE_CHECKING:
     from helpers.importers.pipeline import ImportResult
 
@@ -27,19 +29,7 @@ def _choices(result: ImportResult, lang: str) -> list[str]:
     ja = lang == "ja"
     fm = result.mapping.orders
     out = []
-    for role in (
-        "order_id",
-        "customer_id",
-        "email",
-        "order_date",
-        "order_time",
-        "amount",
-        "status",
-        "product",
-        "quantity",
-        "price",
-        "item_kind",
-    ):
+    for role in ORDER_ROLES:
         headers = fm.headers(role)
         out.append(f"| {role} | {' + '.join(headers) if headers else ('（なし）' if ja else '(none)')} |")
     rules = [

@@ -30,36 +30,17 @@ from pathlib import Path
 
 import yaml
 
-#: Roles a column of the order export may play.  Order-level ones are read
-#: from the first row of the order where they are filled.
-ORDER_ROLES: tuple[str, ...] = (
-    "order_id",
-    "customer_id",
-    "email",
-    "order_date",
-    "order_time",
-    "amount",
-    "status",
-    "channel",
-    "product",
-    "quantity",
-    "price",
-    "item_kind",
-)
+#: Order-level roles of the order export: read from the first row of the
+#: order where they are filled.
+ORDER_LEVEL_ROLES: tuple[str, ...] = ("customer_id", "email", "order_date", "order_time", "amount", "status", "channel")
+#: Roles of the order export's item rows.
+ITEM_ROLES: tuple[str, ...] = ("product", "quantity", "price", "item_kind")
+#: Roles a column of the order export may play (besides the personal ones).
+ORDER_ROLES: tuple[str, ...] = ("order_id", *ORDER_LEVEL_ROLES, *ITEM_ROLES)
 #: Personal roles: they go only to the personal columns of ``customers``.
 PERSONAL_ROLES: tuple[str, ...] = ("name", "email", "phone", "birth_date", "gender", "prefecture")
 #: Roles a column of the customer export may play.
-CUSTOMER_ROLES: tuple[str, ...] = (
-    "customer_id",
-    "name",
-    "email",
-    "phone",
-    "birth_date",
-    "gender",
-    "prefecture",
-    "acquisition_channel",
-    "member_status",
-)
+CUSTOMER_ROLES: tuple[str, ...] = ("customer_id", *PERSONAL_ROLES, "acquisition_channel", "member_status")
 #: Roles every order export must map.
 REQUIRED_ORDER_ROLES: tuple[str, ...] = ("order_id", "order_date", "amount")
 #: Status codes an exclusion rule may give.

@@ -15,24 +15,11 @@ import numpy as np
 import pandas as pd
 
 from helpers.importers import cells
-from helpers.importers.mapping import ExcludeRule, FileMapping
+from helpers.importers.mapping import ORDER_LEVEL_ROLES, PERSONAL_ROLES, ExcludeRule, FileMapping
 from helpers.importers.problems import ProblemSink
 
-#: Order-level roles read from the first row where they are filled.
-ORDER_FIELDS: tuple[str, ...] = (
-    "customer_id",
-    "email",
-    "order_date",
-    "order_time",
-    "amount",
-    "status",
-    "channel",
-    "name",
-    "phone",
-    "birth_date",
-    "gender",
-    "prefecture",
-)
+#: Order-level fields, personal ones included, read from the first row where they are filled.
+ORDER_FIELDS: tuple[str, ...] = tuple(dict.fromkeys(ORDER_LEVEL_ROLES + PERSONAL_ROLES))
 
 
 @dataclass(frozen=True)

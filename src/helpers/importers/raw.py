@@ -195,17 +195,16 @@ def _kept_rows(export: ExportFile, n: int) -> np.ndarray:
 def line_numbers(export: ExportFile, rows: np.ndarray) -> np.ndarray:
     """The line on which each body record of ``rows`` (0-based) starts, as the user sees it (header = 1).
 
-    Fast when no quoted field spans lines (record ``i`` is then on line ``i + 2``);
-    otherwise the file is read once more with the csv module.
+    Record ``i`` is on line ``i + 2`` unless a quoted field spans lines; a
+    file with quotes is read once more with the csv module to find out.
+    Only called for rows that have a problem.
     """
     rows = np.asarray(rows, dtype=np.int64)
     with export.path.open("rb") as handle:
-        data = handle.read()
-    if b'"' not in data:
+        quoted = any(b'"' in block for block in iter(lambda: handle.read(1 << 24), b""))
+    if not quoted:
         return rows + 2
     starts = np.fromiter((start for start, _ in _records(export)), dtype=np.int64)
-    if len(starts) == data.count(b"\n") - 1 + (0 if data.endswith(b"\n") else 1):
-        return rows + 2
     return starts[rows]
 
 

@@ -195,7 +195,7 @@ def suggest_mapping(exports: list[raw.ExportFile]) -> str:
         elif role == "order_id" and pick is not None:
             repeats = cells.clean(sample[pick]).duplicated().sum()
             notes[role] = (
-                f"見出しが一致 / header matches; {repeats} rows repeat an id: one row per item"
+                f"見出しが一致 / header matches; ids repeat ({repeats} rows): one row per item"
                 if repeats
                 else "見出しが一致 / header matches; ids are unique: one row per order"
             )
