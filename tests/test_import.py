@@ -268,3 +268,25 @@ def test_problems_are_grouped_with_the_first_five_and_a_count(sample_copy, capsy
 
 def test_presets_are_package_data():
     assert {importers.load_preset(p).platform for p in importers.PRESETS} == {"eccube", "shopify", "rakuten"}
+
+
+def test_the_overview_states_orders_counted_and_excluded(platform):
+    _, _, out, truth = platform
+    from helpers.report import overview
+
+    excluded_n = sum(n for n, _ in truth["excluded"].values())
+    excluded_yen = sum(y for _, y in truth["excluded"].values())
+    ja = overview.import_text(out, lang="ja")
+    assert f"売上として数えた注文は **{truth['orders']:,} 件**（{truth['revenue']:,} 円）" in ja
+    assert f"除いた注文は **{excluded_n:,} 件**（{excluded_yen:,} 円）" in ja
+    en = overview.import_text(out, lang="en")
+    assert f"**{truth['orders']:,} orders** ({truth['revenue']:,} JPY)" in en
+    assert overview.import_text(out.parent / "export", lang="ja") == ""  # not imported: nothing to say
+
+
+def test_eccube_order_number_is_listed_as_not_used(tmp_path):
+    shop_exports.eccube(tmp_path / "src")
+    assert run(tmp_path / "src", tmp_path / "data") == 0
+    report = (tmp_path / "data" / "import_report.md").read_text(encoding="utf-8")
+    unused = next(line for line in report.splitlines() if line.startswith("- order_20251104093015.csv:"))
+    assert "注文番号" in unused and "注文ID" not in unused
