@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from helpers.importers import cells
 from helpers.importers.mapping import ORDER_LEVEL_ROLES, PERSONAL_ROLES, ExcludeRule, FileMapping
@@ -35,7 +37,8 @@ class OrderTables:
         ``email_key``, the personal fields as written, ``_file`` and ``_row``
         (where the order's first row is).
     items : pandas.DataFrame
-        Product rows: ``order_id``, ``product``, ``quantity``, ``price``.
+        Product rows: ``_code`` (row of the order in ``orders``), ``product``,
+        ``quantity``, ``price``.
     item_rows : int
         Rows of the export(s).
     """
@@ -46,8 +49,8 @@ class OrderTables:
 
 
 def _first_filled(codes: np.ndarray, n_orders: int, values: pd.Series) -> tuple[pd.Series, np.ndarray]:
-    """Per order, the first filled value of ``values`` and its row (-1 when none)."""
-    filled = np.flatnonzero(cells.mask(values != "").to_numpy())
+    """Per order, the first non-blank value of ``values`` and its row (-1 when none)."""
+    filled = np.flatnonzero(cells.mask(values.str.strip() != "").to_numpy() & (codes >= 0))
     order_codes, first = np.unique(codes[filled], return_index=True)
     rows = np.full(n_orders, -1, dtype=np.int64)
     rows[order_codes] = filled[first]
@@ -65,24 +68,43 @@ def _join(parts: list[pd.Series], sep: str) -> pd.Series:
 
 
 def role_frame(columns: dict[str, list[pd.Series]], rules: list[pd.Series]) -> pd.DataFrame:
-    """One text column per role (several headers joined) plus ``_rule<i>`` columns."""
+    """Raw text columns by role: ``role`` (one header) or ``role#0``, ``role#1`` (several), and ``_rule<i>``."""
     frame = {}
     for role, parts in columns.items():
-        sep = "-" if role == "phone" else " "
-        cleaned = [cells.free_text(p) for p in parts]
+        if len(parts) == 1:
+            frame[role] = parts[0]
+        else:
+            frame.update({f"{role}#{k}": part for k, part in enumerate(parts)})
+    frame.update({f"_rule{i}": rule for i, rule in enumerate(rules)})
+    return pd.DataFrame(frame)
+
+
+def join_parts(frame: pd.DataFrame, roles) -> pd.DataFrame:
+    """Free-text ``roles`` trimmed, several headers (``role#k``) joined into ``role``: names with a space,
+    phones with ``-`` (Excel's leading ``'`` removed)."""
+    out = frame.copy()
+    for role in roles:
+        parts = [c for c in frame.columns if c == role or c.startswith(role + "#")]
+        if not parts:
+            continue
+        cleaned = [cells.free_text(frame[c]) for c in parts]
         if role == "phone":  # Excel's text guard, as on Shopify's phones
             cleaned = [c.str.removeprefix("'") for c in cleaned]
-        frame[role] = _join(cleaned, sep) if len(cleaned) > 1 else cleaned[0]
-    for i, rule in enumerate(rules):
-        frame[f"_rule{i}"] = cells.clean(rule)
-    return pd.DataFrame(frame)
+        out = out.drop(columns=parts)
+        out[role] = _join(cleaned, "-" if role == "phone" else " ")
+    return out
 
 
 def _excluded_status(rules: tuple[ExcludeRule, ...], orders: pd.DataFrame) -> pd.Series:
     status = pd.Series("", index=orders.index, dtype=object)
     for i, rule in reversed(list(enumerate(rules))):  # the first matching rule wins
-        value = orders[f"_rule{i}"]
-        hit = (value != "") if rule.nonblank else value.isin([cells.clean(pd.Series(rule.values)).tolist()][0])
+        value = cells.clean(orders[f"_rule{i}"])
+        wanted = cells.clean(pd.Series(list(rule.values), dtype="string[pyarrow]"))
+        hit = (
+            (value != "")
+            if rule.nonblank
+            else pd.Series(pc.is_in(pa.array(value), pa.array(wanted)), index=value.index)
+        )
         status[cells.mask(hit).to_numpy()] = rule.status
     return status
 
@@ -95,8 +117,7 @@ def build_orders(
     Parameters
     ----------
     rows : pandas.DataFrame
-        One row per export row: text columns named by role (``order_id``,
-        ``amount``, ...), ``_rule<i>`` for the i-th exclusion rule, ``_file``
+        One row per export row, as read (:func:`role_frame`), with ``_file``
         (index into ``sink.exports``) and ``_row`` (body row in that file).
     mapping : FileMapping
         The order export's mapping.
@@ -110,6 +131,7 @@ def build_orders(
     Returns
     -------
     OrderTables
+        Orders row ``i`` is the order of code ``i``; items carry ``_code``.
     """
     files, body_rows = rows["_file"].to_numpy(), rows["_row"].to_numpy()
     order_id = cells.clean(rows["order_id"])
@@ -123,32 +145,27 @@ def build_orders(
             "注文番号が空欄です",
             "order id is blank",
         )
-    codes, uniques = pd.factorize(order_id.to_numpy(dtype=object))
-    codes = np.where(blank_id, -1, codes)
+    codes, uniques = pd.factorize(order_id.where(~blank_id))
     n = len(uniques)
+    first = np.full(n, -1, dtype=np.int64)
     order_codes, first_row = np.unique(codes[codes >= 0], return_index=True)
-    first = np.flatnonzero(codes >= 0)[first_row]
-    orders = pd.DataFrame({"order_id": pd.Series(uniques[order_codes], dtype=object)})
+    first[order_codes] = np.flatnonzero(codes >= 0)[first_row]
+    orders = pd.DataFrame({"order_id": np.asarray(uniques, dtype=object)})
     orders["_file"], orders["_row"] = files[first], body_rows[first]
     where: dict[str, np.ndarray] = {}
-    keep = codes >= 0
-    kept_codes = codes[keep]
-    for column in [c for c in rows.columns if c in ORDER_FIELDS or c.startswith("_rule")]:
-        orders[column], picked = _first_filled(kept_codes, n, rows.loc[keep, column].reset_index(drop=True))
-        where[column] = np.flatnonzero(keep)[np.maximum(picked, 0)]
-        where[column] = np.where(picked >= 0, where[column], -1)
+    fields = [c for c in rows.columns if c.split("#")[0] in ORDER_FIELDS or c.startswith("_rule")]
+    for column in fields:
+        orders[column], where[column] = _first_filled(codes, n, rows[column])
+    orders = join_parts(orders, PERSONAL_ROLES)
+    for role in PERSONAL_ROLES:
+        if f"{role}#0" in where:
+            where[role] = where[f"{role}#0"]
 
-    def report(column: str, bad: np.ndarray, rule_ja: str, rule_en: str, own_rows=None):
-        at = where.get(column, first)[bad] if own_rows is None else own_rows[bad]
+    def report(column: str, bad: np.ndarray, rule_ja: str, rule_en: str):
+        at = where.get(column, first)[bad]
         at = np.where(at >= 0, at, first[bad])
-        sink.add_rows(
-            files[at],
-            body_rows[at],
-            headers.get(column, column),
-            orders.loc[bad, column] if column in orders else [""] * int(bad.sum()),
-            rule_ja,
-            rule_en,
-        )
+        values = orders.loc[bad, column].tolist() if column in orders else [""] * int(bad.sum())
+        sink.add_rows(files[at], body_rows[at], headers.get(column, column), values, rule_ja, rule_en)
 
     amount_text = cells.clean(orders["amount"])
     amount, bad = cells.parse_amounts(amount_text)
@@ -169,25 +186,26 @@ def build_orders(
         report("order_date", missing, "注文日がどの行にもありません", "the order has no date on any row")
     orders["order_at"] = at
 
-    orders["customer_id"] = cells.clean(orders["customer_id"]) if "customer_id" in orders else ""
-    orders["email_key"] = cells.normalize_email(orders["email"]) if "email" in orders else ""
-    orders["shop_status"] = orders["status"] if "status" in orders else ""
+    orders["customer_id"] = cells.clean(orders["customer_id"]).astype(object) if "customer_id" in orders else ""
+    orders["email_key"] = cells.normalize_email(orders["email"]).astype(object) if "email" in orders else ""
+    orders["shop_status"] = cells.free_text(orders["status"]) if "status" in orders else ""
     orders["status"] = _excluded_status(mapping.exclude or (), orders)
-    return OrderTables(orders, _items(rows, codes, uniques, mapping, headers, sink), len(rows))
+    return OrderTables(orders, _items(rows, codes, mapping, headers, sink), len(rows))
 
 
-def _items(rows, codes, uniques, mapping: FileMapping, headers, sink: ProblemSink) -> pd.DataFrame:
-    """The product rows: ``order_id``, ``product``, ``quantity``, ``price``."""
+def _items(rows, codes, mapping: FileMapping, headers, sink: ProblemSink) -> pd.DataFrame:
+    """The product rows: ``_code`` (order code), ``product``, ``quantity``, ``price``."""
     if "product" not in rows:
-        return pd.DataFrame(columns=["order_id", "product", "quantity", "price"])
+        return pd.DataFrame(columns=["_code", "product", "quantity", "price"])
     is_product = codes >= 0
     if "item_kind" in rows and mapping.product_kinds is not None:
-        kinds = cells.clean(pd.Series(mapping.product_kinds)).tolist()
-        is_product &= cells.mask(cells.clean(rows["item_kind"]).isin(kinds)).to_numpy()
+        kinds = cells.clean(pd.Series(list(mapping.product_kinds), dtype="string[pyarrow]"))
+        kind = cells.clean(rows["item_kind"])
+        is_product &= cells.mask(pd.Series(pc.is_in(pa.array(kind), pa.array(kinds)), index=kind.index)).to_numpy()
     else:
-        is_product &= cells.mask(rows["product"] != "").to_numpy()
+        is_product &= cells.mask(rows["product"].str.strip() != "").to_numpy()
     picked = rows.loc[is_product]
-    items = pd.DataFrame({"order_id": uniques[codes[is_product]], "product": picked["product"].to_numpy()})
+    items = pd.DataFrame({"_code": codes[is_product], "product": cells.free_text(picked["product"]).to_numpy()})
     files, body_rows = picked["_file"].to_numpy(), picked["_row"].to_numpy()
     for role, parse, rule in (
         ("quantity", cells.parse_quantities, ("個数として読めません（整数）", "not a whole quantity")),

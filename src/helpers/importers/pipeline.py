@@ -17,10 +17,13 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from helpers import privacy
 from helpers.importers import cells, detect, identity, raw, suggest
 from helpers.importers.mapping import (
+    CUSTOMER_ROLES,
     REQUIRED_ORDER_ROLES,
     FileMapping,
     Mapping,
@@ -29,7 +32,7 @@ from helpers.importers.mapping import (
     load_mapping,
     load_preset,
 )
-from helpers.importers.orders import build_orders, role_frame
+from helpers.importers.orders import build_orders, join_parts, role_frame
 from helpers.importers.problems import ImportProblems, ProblemSink
 from helpers.io import Problem
 
@@ -227,16 +230,17 @@ def run_import(
     fm = chosen.orders
     headers = {role: " + ".join(fm.headers(role)) for role in fm.columns if fm.headers(role)}
     rows, used = _read_role(exports, order_files, fm, "orders", sink)
-    if "birth_date" in rows:
-        rows["birth_date"] = _dates(
-            rows["birth_date"], sink, rows["_file"].to_numpy(), rows["_row"].to_numpy(), headers["birth_date"]
-        )
     built = build_orders(rows, fm, headers, sink, chosen.timezone)
+    if "birth_date" in built.orders:
+        orders = built.orders
+        orders["birth_date"] = _dates(
+            orders["birth_date"], sink, orders["_file"].to_numpy(), orders["_row"].to_numpy(), headers["birth_date"]
+        )
     members = None
     if customer_files and chosen.customers is not None:
         member_rows, member_used = _read_role(exports, customer_files, chosen.customers, "customers", sink)
         used.update(member_used)
-        members = identity.member_frame(member_rows)
+        members = identity.member_frame(join_parts(member_rows, CUSTOMER_ROLES[1:]))
         _member_problems(members, chosen.customers, sink)
         if "birth_date" in members:
             members["birth_date"] = _dates(
@@ -253,11 +257,19 @@ def run_import(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     orders = built.orders
-    excluded = orders["status"] != ""
-    kept = orders if keep_cancelled else orders[~excluded]
-    who = identity.identify(kept.reset_index(drop=True), members, privacy.data_key(out_dir))
-    order_table = _order_table(kept.reset_index(drop=True), who.customer_id, keep_cancelled)
-    items = built.items[built.items["order_id"].isin(order_table["order_id"])].reset_index(drop=True)
+    excluded = (orders["status"] != "").to_numpy()
+    keep = np.ones(len(orders), dtype=bool) if keep_cancelled else ~excluded
+    kept = orders[keep].reset_index(drop=True)
+    who = identity.identify(kept, members, privacy.data_key(out_dir))
+    order_table = _order_table(kept, who.customer_id, keep_cancelled)
+    items = built.items[keep[built.items["_code"].to_numpy()]]
+    items = pd.concat(
+        [
+            pd.DataFrame({"order_id": orders["order_id"].to_numpy()[items["_code"].to_numpy()]}),
+            items.drop(columns="_code").reset_index(drop=True),
+        ],
+        axis=1,
+    )
     files = [
         FileRead(
             e.path.name,
@@ -335,16 +347,24 @@ def _order_table(orders: pd.DataFrame, customer_id: pd.Series, keep_cancelled: b
     return table
 
 
+def _write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """UTF-8 with a BOM (Excel opens the Japanese), quoted only where needed; pyarrow writes millions of rows fast."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    with path.open("wb") as handle:
+        handle.write(b"\xef\xbb\xbf")
+        pacsv.write_csv(table, handle, write_options=pacsv.WriteOptions(quoting_style="needed"))
+
+
 def _write(result: ImportResult) -> None:
     from helpers.importers import import_report
 
     out = result.out_dir
-    result.orders.to_csv(out / "orders.csv", index=False, encoding="utf-8-sig")
-    result.customers.to_csv(out / "customers.csv", index=False, encoding="utf-8-sig")
+    _write_csv(result.orders, out / "orders.csv")
+    _write_csv(result.customers, out / "customers.csv")
     items = result.items.astype({c: "Int64" for c in ("quantity",) if c in result.items})
     if "price" in items and (items["price"].dropna() % 1 == 0).all():
         items["price"] = items["price"].astype("Int64")
-    items.to_csv(out / "order_items.csv", index=False, encoding="utf-8-sig")
+    _write_csv(items, out / "order_items.csv")
     (out / "mapping.yaml").write_text(dump_mapping(result.mapping), encoding="utf-8")
     (out / "import_report.md").write_text(import_report.format_report(result), encoding="utf-8")
     (out / "import_summary.json").write_text(

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from helpers.io import Problem
@@ -132,22 +133,18 @@ def read_columns(export: ExportFile, columns: list[str]) -> tuple[pd.DataFrame, 
         return "skip"
 
     columns = list(dict.fromkeys(columns))
-    encoding = "utf8" if export.encoding.startswith("utf-8") else export.encoding
-    table = pacsv.read_csv(
-        export.path,
-        read_options=pacsv.ReadOptions(
-            column_names=list(export.names), skip_rows=1, encoding=encoding, block_size=1 << 24
-        ),
-        parse_options=pacsv.ParseOptions(
-            delimiter=export.delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
-        ),
-        convert_options=pacsv.ConvertOptions(
-            include_columns=columns,
-            column_types={c: pa.string() for c in columns},
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        ),
-    )
+    as_bytes = not export.encoding.startswith("utf-8")
+    try:
+        table = _read_table(export, columns, as_bytes, on_invalid)
+    except pa.ArrowInvalid as err:
+        if as_bytes or "UTF8" not in str(err).upper():
+            raise
+        # UTF-8 in the first megabyte, something else further on: read it as cp932
+        bad_rows.clear()
+        export = ExportFile(export.path, "cp932", export.delimiter, export.headers, export.names)
+        table = _read_table(export, columns, True, on_invalid)
+    if as_bytes or export.encoding == "cp932":
+        table = pa.table({c: _decode_cp932(table[c]) for c in columns})
     frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
     problems = []
     if bad_rows:
@@ -157,6 +154,36 @@ def read_columns(export: ExportFile, columns: list[str]) -> tuple[pd.DataFrame, 
             return frame, problems
     frame["_row"] = np.arange(len(frame), dtype=np.int64)
     return frame, problems
+
+
+def _read_table(export: ExportFile, columns: list[str], as_bytes: bool, on_invalid) -> pa.Table:
+    # cp932 is read as bytes: its delimiters, quotes and line ends are ASCII and
+    # no trail byte is one of them, so only the cells that are used get decoded.
+    kind = pa.binary() if as_bytes else pa.string()
+    return pacsv.read_csv(
+        export.path,
+        read_options=pacsv.ReadOptions(column_names=list(export.names), skip_rows=1, block_size=1 << 24),
+        parse_options=pacsv.ParseOptions(
+            delimiter=export.delimiter, newlines_in_values=True, invalid_row_handler=on_invalid
+        ),
+        convert_options=pacsv.ConvertOptions(
+            include_columns=columns,
+            column_types={c: kind for c in columns},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+
+
+def _decode_cp932(column: pa.ChunkedArray) -> pa.Array:
+    """cp932 bytes to text: ASCII-only columns as they are, others by decoding each distinct value once."""
+    column = column.combine_chunks()
+    as_text = column.view(pa.string())
+    if pc.all(pc.string_is_ascii(as_text)).as_py() in (True, None):
+        return as_text
+    encoded = pc.dictionary_encode(column)
+    words = pa.array([b.decode("cp932") for b in encoded.dictionary.to_pylist()], pa.string())
+    return words.take(encoded.indices)
 
 
 def _records(export: ExportFile):
