@@ -290,3 +290,16 @@ def test_eccube_order_number_is_listed_as_not_used(tmp_path):
     report = (tmp_path / "data" / "import_report.md").read_text(encoding="utf-8")
     unused = next(line for line in report.splitlines() if line.startswith("- order_20251104093015.csv:"))
     assert "注文番号" in unused and "注文ID" not in unused
+
+
+def test_undecided_statuses_exit_1_listing_the_values(tmp_path, capsys):
+    truth = shop_exports.makeshop(tmp_path / "src")
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(
+        "orders:\n  columns: {order_id: 注文番号, order_date: 日付, amount: 合計金額, status: 処理状況}\n",
+        encoding="utf-8",
+    )
+    assert run(tmp_path / "src", tmp_path / "data", "--mapping", str(mapping)) == 1
+    err = capsys.readouterr().err
+    assert "発送済み (3), 注文キャンセル (1), 返送 (1)" in err and "exclude" in err
+    assert truth["orders"] == 2 and not (tmp_path / "data").exists()

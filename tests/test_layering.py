@@ -18,6 +18,8 @@ ANALYSIS_MODULES = [
     "helpers.schemas",
     "helpers.labels",
     "helpers.privacy",
+    "helpers.importers",
+    "helpers.problem_listing",
     "helpers.purchases",
     "helpers.loyalty",
     "helpers.journey",
