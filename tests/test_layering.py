@@ -38,7 +38,8 @@ FORBIDDEN = (
 )
 # Data-in modules may take a language (labels are their subject); analysis modules may not.
 DATA_IN_MODULES = (
-    "helpers.io", "helpers.schemas", "helpers.labels", "helpers.privacy", "helpers.importers", "helpers.problem_listing",
+    "helpers.io", "helpers.schemas", "helpers.labels", "helpers.privacy",
+    "helpers.importers", "helpers.problem_listing",
 )
 
 
