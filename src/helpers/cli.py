@@ -31,8 +31,9 @@ def _validate(args: argparse.Namespace) -> int:
     print(report.format(args.lang, show_all=args.all))
     print(notebook_support_text(report, args.notebooks, args.lang))
     missing = [t for t in schemas.REQUIRED_TABLES if io.find_table_file(data_dir, t) is None]
-    if missing:
-        print(_import_hint(data_dir, args.lang))
+    hint = _import_hint(data_dir, args.lang) if missing else ""
+    if hint:
+        print(hint)
     return EXIT_OK if report.ok else EXIT_PROBLEMS
 
 
