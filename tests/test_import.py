@@ -303,3 +303,22 @@ def test_undecided_statuses_exit_1_listing_the_values(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "発送済み (3), 注文キャンセル (1), 返送 (1)" in err and "exclude" in err
     assert truth["orders"] == 2 and not (tmp_path / "data").exists()
+
+
+def test_a_shop_that_switched_columns_off_still_imports_with_a_note(tmp_path):
+    """EC-CUBE shops can turn export columns off; the preset goes on without personal ones."""
+    src = tmp_path / "src"
+    truth = shop_exports.eccube(src)
+    path = src / "order_20251104093015.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="cp932")
+    frame.drop(columns=["TEL", "誕生日", "注文番号"]).to_csv(path, index=False, encoding="cp932")
+    out = tmp_path / "data"
+    assert run(src, out) == 0
+    assert read(out, "orders")["amount"].astype(float).sum() == truth["revenue"]
+    report = (out / "import_report.md").read_text(encoding="utf-8")
+    assert "出力にない列は使いませんでした: TEL, 誕生日" in report and "left out: TEL, 誕生日" in report
+    mapping = yaml.safe_load((out / "mapping.yaml").read_text(encoding="utf-8"))
+    assert "phone" not in {k for k, v in mapping["orders"]["columns"].items() if v}
+    before = (out / "orders.csv").read_bytes()
+    assert run(src, out, "--mapping", str(out / "mapping.yaml")) == 0  # the saved mapping is the one used
+    assert (out / "orders.csv").read_bytes() == before

@@ -147,6 +147,9 @@ def _section(result: ImportResult, lang: str) -> list[str]:
     lines += ["", "### 使わなかった列" if ja else "### Columns not used", ""]
     for f in result.files:
         lines.append(f"- {f.name}: " + (", ".join(f.unmapped) if f.unmapped else ("なし" if ja else "none")))
+    if result.notes:
+        lines += ["", "### 注記" if ja else "### Notes", ""]
+        lines += [f"- {note[i]}" for note in result.notes]
     lines += ["", "### 選んだこと" if ja else "### Choices made", ""]
     lines += _choices(result, lang)
     lines += [

@@ -12,7 +12,7 @@ the candidates.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +24,7 @@ from helpers import privacy
 from helpers.importers import cells, detect, identity, raw, suggest
 from helpers.importers.mapping import (
     CUSTOMER_ROLES,
+    PERSONAL_ROLES,
     REQUIRED_ORDER_ROLES,
     FileMapping,
     Mapping,
@@ -99,14 +100,37 @@ def resolve_mapping(exports: list[raw.ExportFile], preset: str | None, mapping_p
     return load_preset(platform)
 
 
-def _column_names(export: raw.ExportFile, fm: FileMapping, role: str) -> dict[str, list[str]]:
-    """Role -> unique column names in ``export``; raises MappingError listing the real headers."""
-    names, missing = {}, []
+#: Roles a preset may find switched off in a shop's export (EC-CUBE shops can
+#: turn columns off): the import goes on without them and says so.
+OPTIONAL_IN_PRESETS: tuple[str, ...] = (
+    *PERSONAL_ROLES,
+    "quantity",
+    "price",
+    "order_time",
+    "channel",
+    "member_status",
+    "acquisition_channel",
+)
+
+
+def _column_names(
+    export: raw.ExportFile, fm: FileMapping, role: str, optional: tuple[str, ...] = ()
+) -> tuple[dict[str, list[str]], list[str]]:
+    """Role -> unique column names in ``export``, and the headers of ``optional`` roles it lacks.
+
+    Raises
+    ------
+    MappingError
+        Listing the real headers, when a header of any other role is missing.
+    """
+    names, missing, skipped = {}, [], []
     for r in fm.columns:
-        found = [export.find(h) for h in fm.headers(r)]
-        missing += [h for h, n in zip(fm.headers(r), found, strict=True) if n is None]
-        if fm.headers(r):
-            names[r] = found
+        found = [(h, export.find(h)) for h in fm.headers(r)]
+        absent = [h for h, n in found if n is None]
+        (skipped if r in optional else missing).extend(absent)
+        present = [n for _, n in found if n is not None]
+        if present and (r in optional or not absent):
+            names[r] = present
     missing += [rule.column for rule in fm.exclude or () if export.find(rule.column) is None]
     if missing:
         raise MappingError(
@@ -114,7 +138,7 @@ def _column_names(export: raw.ExportFile, fm: FileMapping, role: str) -> dict[st
             f"that are not in the file: {', '.join(dict.fromkeys(missing))}\n"
             f"ファイルの見出し / headers of the file: {', '.join(export.headers)}"
         )
-    return names
+    return names, skipped
 
 
 def _check_choices(mapping: Mapping, orders_export: raw.ExportFile) -> None:
@@ -144,12 +168,23 @@ def _check_choices(mapping: Mapping, orders_export: raw.ExportFile) -> None:
         )
 
 
-def _read_role(exports, indices, fm: FileMapping, role: str, sink: ProblemSink):
-    """Rows of all files of one role, as a role frame with ``_file`` and ``_row``."""
+def _read_role(exports, indices, fm: FileMapping, role: str, sink: ProblemSink, optional, notes, left_out: set):
+    """Rows of all files of one role, as a role frame with ``_file`` and ``_row``.
+
+    Headers of ``optional`` roles that a file lacks are added to ``left_out``, with a note.
+    """
     frames, used = [], {}
     for index in indices:
         export = exports[index]
-        names = _column_names(export, fm, role)
+        names, skipped = _column_names(export, fm, role, optional)
+        left_out.update(skipped)
+        if skipped:
+            notes.append(
+                (
+                    f"{export.path.name}: 出力にない列は使いませんでした: {', '.join(skipped)}",
+                    f"{export.path.name}: not in the export, left out: {', '.join(skipped)}",
+                )
+            )
         rule_names = [export.find(rule.column) for rule in fm.exclude or ()] if role == "orders" else []
         body, problems = raw.read_columns(export, [n for ns in names.values() for n in ns] + rule_names)
         sink.problems.extend(problems)
@@ -216,12 +251,13 @@ def run_import(
             sink.problems.append(Problem(path.name, 1, None, None, "ファイルが空です", str(err)))
     sink.exports = exports
     chosen = resolve_mapping(exports, preset, mapping)
+    optional = OPTIONAL_IN_PRESETS if chosen.source.startswith("preset:") else ()
     roles = [detect.role_of(e, chosen) for e in exports]
     order_files = [i for i, r in enumerate(roles) if r == "orders"]
     customer_files = [i for i, r in enumerate(roles) if r == "customers"]
     if not order_files:
         best = max(exports, key=lambda e: sum(e.find(h) is not None for h in chosen.orders.used_headers()))
-        _column_names(best, chosen.orders, "orders")  # names the missing columns and the real headers
+        _column_names(best, chosen.orders, "orders", optional)  # names the missing columns and the real headers
         raise MappingError(
             f"注文ファイルが見つかりません（見出し {', '.join(chosen.orders.detect)}）/ no order export "
             f"with the headers {', '.join(chosen.orders.detect)}"
@@ -229,7 +265,9 @@ def run_import(
     _check_choices(chosen, exports[order_files[0]])
     fm = chosen.orders
     headers = {role: " + ".join(fm.headers(role)) for role in fm.columns if fm.headers(role)}
-    rows, used = _read_role(exports, order_files, fm, "orders", sink)
+    notes: list[tuple[str, str]] = []
+    left_out: set[str] = set()
+    rows, used = _read_role(exports, order_files, fm, "orders", sink, optional, notes, left_out)
     built = build_orders(rows, fm, headers, sink, chosen.timezone)
     if "birth_date" in built.orders:
         orders = built.orders
@@ -238,7 +276,9 @@ def run_import(
         )
     members = None
     if customer_files and chosen.customers is not None:
-        member_rows, member_used = _read_role(exports, customer_files, chosen.customers, "customers", sink)
+        member_rows, member_used = _read_role(
+            exports, customer_files, chosen.customers, "customers", sink, optional, notes, left_out
+        )
         used.update(member_used)
         members = identity.member_frame(join_parts(member_rows, CUSTOMER_ROLES[1:]))
         _member_problems(members, chosen.customers, sink)
@@ -282,7 +322,7 @@ def run_import(
         if roles[i] is not None
     ]
     result = ImportResult(
-        mapping=chosen,
+        mapping=_without(chosen, left_out),
         out_dir=out_dir,
         files=files,
         ignored=[e.path.name for i, e in enumerate(exports) if roles[i] is None],
@@ -296,9 +336,27 @@ def run_import(
         customers_from_file=0 if members is None else len(members),
         customers_derived=who.derived,
         keep_cancelled=keep_cancelled,
+        notes=notes,
     )
     _write(result)
     return result
+
+
+def _without(mapping: Mapping, headers: set[str]) -> Mapping:
+    """``mapping`` without the (optional) ``headers`` the export lacks: the mapping actually used."""
+    if not headers:
+        return mapping
+
+    def trim(fm: FileMapping | None) -> FileMapping | None:
+        if fm is None:
+            return None
+        columns = {}
+        for role, value in fm.columns.items():
+            kept = [h for h in fm.headers(role) if h not in headers]
+            columns[role] = None if not kept else kept[0] if isinstance(value, str) or len(kept) == 1 else tuple(kept)
+        return replace(fm, columns=columns)
+
+    return replace(mapping, orders=trim(mapping.orders), customers=trim(mapping.customers))
 
 
 def _count_rows(members: pd.DataFrame | None, index: int) -> int:
