@@ -322,3 +322,17 @@ def test_a_shop_that_switched_columns_off_still_imports_with_a_note(tmp_path):
     before = (out / "orders.csv").read_bytes()
     assert run(src, out, "--mapping", str(out / "mapping.yaml")) == 0  # the saved mapping is the one used
     assert (out / "orders.csv").read_bytes() == before
+
+
+def test_rows_of_one_order_that_disagree_are_reported(tmp_path, capsys):
+    src = tmp_path / "src"
+    shop_exports.eccube(src)
+    path = src / "order_20251104093015.csv"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="cp932")
+    second_row_of_order_1 = frame.index[frame["注文ID"] == "1"][1]
+    frame.loc[second_row_of_order_1, "支払合計"] = "3300.00"
+    frame.to_csv(path, index=False, encoding="cp932")
+    assert run(src, tmp_path / "data") == 1
+    err = capsys.readouterr().err
+    line = second_row_of_order_1 + 2
+    assert f"{path.name}:{line} 列 '支払合計' 値 '3300.00': 同じ注文の前の行と値が違います" in err

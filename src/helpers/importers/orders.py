@@ -167,6 +167,7 @@ def build_orders(
         values = orders.loc[bad, column].tolist() if column in orders else [""] * int(bad.sum())
         sink.add_rows(files[at], body_rows[at], headers.get(column, column), values, rule_ja, rule_en)
 
+    _disagreements(rows, codes, orders, ("amount", "order_date"), headers, sink)
     amount_text = cells.clean(orders["amount"])
     amount, bad = cells.parse_amounts(amount_text)
     report("amount", bad.to_numpy(), "金額として読めません", "not an amount")
@@ -191,6 +192,29 @@ def build_orders(
     orders["shop_status"] = cells.free_text(orders["status"]) if "status" in orders else ""
     orders["status"] = _excluded_status(mapping.exclude or (), orders)
     return OrderTables(orders, _items(rows, codes, mapping, headers, sink), len(rows))
+
+
+def _disagreements(rows, codes, orders, columns, headers, sink: ProblemSink) -> None:
+    """A problem for each order whose rows give two different values of an order field (at its first such row).
+
+    The order takes its first filled value; a row that says otherwise would be changed silently.
+    """
+    for column in columns:
+        text = rows[column].str.strip().reset_index(drop=True)
+        own = orders[column].str.strip().iloc[np.maximum(codes, 0)].reset_index(drop=True)
+        differs = cells.mask((text != "") & (text != own)).to_numpy() & (codes >= 0)
+        if not differs.any():
+            continue
+        at = np.flatnonzero(differs)
+        at = at[~pd.Series(codes[at]).duplicated().to_numpy()]
+        sink.add_rows(
+            rows["_file"].to_numpy()[at],
+            rows["_row"].to_numpy()[at],
+            headers.get(column, column),
+            text.iloc[at].tolist(),
+            "同じ注文の前の行と値が違います（注文の値は最初の行のもの）",
+            "differs from an earlier row of the same order (the order takes the first)",
+        )
 
 
 def _items(rows, codes, mapping: FileMapping, headers, sink: ProblemSink) -> pd.DataFrame:
