@@ -332,3 +332,17 @@ def test_rows_of_one_order_that_disagree_are_reported(tmp_path, capsys):
     err = capsys.readouterr().err
     line = second_row_of_order_1 + 2
     assert f"{path.name}:{line} 列 '支払合計' 値 '3300.00': 同じ注文の前の行と値が違います" in err
+
+
+def test_shopify_numbered_files_are_read_together(tmp_path):
+    """An e-mailed export arrives as orders_export_1.csv, orders_export_2.csv, ..."""
+    src = tmp_path / "src"
+    truth = shop_exports.shopify(src)
+    lines = (src / "orders_export.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    cut = next(i for i, line in enumerate(lines) if line.startswith("#1004,"))
+    (src / "orders_export_1.csv").write_text("".join(lines[:cut]), encoding="utf-8")
+    (src / "orders_export_2.csv").write_text(lines[0] + "".join(lines[cut:]), encoding="utf-8")
+    (src / "orders_export.csv").unlink()
+    assert run(src, tmp_path / "data") == 0
+    orders = read(tmp_path / "data", "orders")
+    assert len(orders) == truth["orders"] and orders["amount"].astype(float).sum() == truth["revenue"]
