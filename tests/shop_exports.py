@@ -384,3 +384,18 @@ M004,2022/8/13,120000,u2,u2@example.jp,鈴木 三郎,黒酢,1,1000,1500,500,返�
         "dates": {"M001": "2022-08-10", "M002": "2022-08-11"},
         "times": {"M001": "10:33:09", "M002": "00:05:01"},
     }
+
+
+AISHIP_HEADER = "注文番号,注文日時,商品管理番号,商品名,数量,商品単価,管理ステータス,購入者メールアドレス".split(",")
+
+
+def aiship(folder: Path) -> dict:
+    """An aiship-like export (Shift_JIS, CRLF): items only, no order total."""
+    folder.mkdir(parents=True, exist_ok=True)
+    text = """A-1,2024-03-01 09:00:00,P1,青汁～30包,2,1500,出荷済,a@example.jp
+A-1,2024-03-01 09:00:00,P2,黒酢,1,980,出荷済,a@example.jp
+A-2,2024-03-02 21:15:00,P1,青汁～30包,1,1500,キャンセル,b@example.jp
+A-3,2024-03-03 08:00:00,P3,髙濃度プロテイン,3,1200,出荷済,b@example.jp"""
+    rows = [dict(zip(AISHIP_HEADER, line.split(","), strict=True)) for line in text.splitlines()]
+    _write(folder / "order.csv", AISHIP_HEADER, rows, "cp932")
+    return {"orders": 2, "revenue": 2 * 1500 + 980 + 3 * 1200, "excluded": {"cancelled": (1, 1500)}}

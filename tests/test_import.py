@@ -346,3 +346,19 @@ def test_shopify_numbered_files_are_read_together(tmp_path):
     assert run(src, tmp_path / "data") == 0
     orders = read(tmp_path / "data", "orders")
     assert len(orders) == truth["orders"] and orders["amount"].astype(float).sum() == truth["revenue"]
+
+
+def test_an_export_without_an_order_total_sums_its_items(tmp_path, capsys):
+    truth = shop_exports.aiship(tmp_path / "src")
+    draft = tmp_path / "draft.yaml"
+    assert cli.main(["import", str(tmp_path / "src"), "--suggest-mapping", str(draft)]) == 0
+    text = draft.read_text(encoding="utf-8")
+    assert "amount_from_items: false" in text  # the draft offers the choice for an export without a total
+    draft.write_text(text.replace("amount_from_items: false", "amount_from_items: true", 1), encoding="utf-8")
+    out = tmp_path / "data"
+    assert run(tmp_path / "src", out, "--mapping", str(draft)) == 0
+    orders = read(out, "orders")
+    assert len(orders) == truth["orders"] and orders["amount"].astype(float).sum() == truth["revenue"]
+    report = (out / "import_report.md").read_text(encoding="utf-8")
+    assert "単価 × 数量 の合計" in report and "¥1,500" in report  # the cancelled order, with its yen
+    assert yaml.safe_load((out / "mapping.yaml").read_text(encoding="utf-8"))["orders"]["amount_from_items"]

@@ -45,6 +45,12 @@ def _choices(result: ImportResult, lang: str) -> list[str]:
         + result.mapping.timezone
         + (" （注文日はこのタイムゾーンでの暦日）" if ja else " (order_date is the calendar day there)"),
     ]
+    if fm.amount_from_items:
+        lines.append(
+            "- 注文の金額: 出力に注文合計がないため、商品の明細の 単価 × 数量 の合計"
+            if ja
+            else "- Order amount: the export has no order total; the sum of price × quantity of its product rows"
+        )
     if fm.product_kinds is not None:
         lines.append(
             ("- 商品の明細: " if ja else "- Product rows: ")

@@ -17,6 +17,7 @@ Layout::
       product_kinds: ["1"]      # values of item_kind that are products (omit: every row is one)
       exclude:                  # statuses not counted as sales ([] = none; omitted = not decided)
         - {column: 対応状況(ID), values: ["3"], status: cancelled}
+      amount_from_items: false  # true: no order total in the export; amount = sum of price * quantity
     customers:                  # the customer export, or null
       detect: [...]
       columns: {customer_id: 会員ID, email: メールアドレス, ...}
@@ -89,12 +90,16 @@ class FileMapping:
         Values of the ``item_kind`` column that mark product rows.
     exclude : tuple of ExcludeRule or None
         Status rules; ``None`` means the choice has not been made.
+    amount_from_items : bool
+        The export has no order total: an order's amount is the sum of
+        ``price * quantity`` over its product rows.
     """
 
     detect: tuple[str, ...] = ()
     columns: dict[str, str | tuple[str, ...] | None] = field(default_factory=dict)
     product_kinds: tuple[str, ...] | None = None
     exclude: tuple[ExcludeRule, ...] | None = ()
+    amount_from_items: bool = False
 
     def headers(self, role: str) -> tuple[str, ...]:
         """The headers mapped to ``role`` (empty when unmapped)."""
@@ -131,6 +136,8 @@ class Mapping:
                 if fm.product_kinds is not None:
                     out["product_kinds"] = list(fm.product_kinds)
                 out["exclude"] = None if fm.exclude is None else [_rule_dict(r) for r in fm.exclude]
+                if fm.amount_from_items:
+                    out["amount_from_items"] = True
             return out
 
         return {
@@ -187,7 +194,8 @@ def _file_mapping(data: dict, where: str, roles: tuple[str, ...], orders: bool) 
         exclude = (
             None if rules is None else tuple(_exclude_rule(r, f"{where}.exclude[{i}]") for i, r in enumerate(rules))
         )
-    return FileMapping(_text_list(data.get("detect"), f"{where}.detect"), columns, product_kinds, exclude)
+    detect = _text_list(data.get("detect"), f"{where}.detect")
+    return FileMapping(detect, columns, product_kinds, exclude, bool(orders and data.get("amount_from_items", False)))
 
 
 def _exclude_rule(data, where: str) -> ExcludeRule:

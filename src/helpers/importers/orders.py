@@ -167,15 +167,22 @@ def build_orders(
         values = orders.loc[bad, column].tolist() if column in orders else [""] * int(bad.sum())
         sink.add_rows(files[at], body_rows[at], headers.get(column, column), values, rule_ja, rule_en)
 
-    _disagreements(rows, codes, orders, ("amount", "order_date"), headers, sink)
-    amount_text = cells.clean(orders["amount"])
-    amount, bad = cells.parse_amounts(amount_text)
-    report("amount", bad.to_numpy(), "金額として読めません", "not an amount")
-    missing = cells.mask(amount_text == "").to_numpy()
-    if missing.any():
-        report("amount", missing, "注文の金額がどの行にもありません", "the order has no amount on any row")
+    items = _items(rows, codes, mapping, headers, sink)
+    _disagreements(rows, codes, orders, [c for c in ("amount", "order_date") if c in rows], headers, sink)
+    if mapping.amount_from_items:
+        quantity = items["quantity"].astype("Float64").fillna(1.0) if "quantity" in items else 1.0
+        line = (items["price"].astype("Float64") * quantity).fillna(0.0).to_numpy(dtype=float)
+        amount = pd.Series(np.bincount(items["_code"].to_numpy(), weights=line, minlength=n))
+    else:
+        amount_text = cells.clean(orders["amount"])
+        amount, bad = cells.parse_amounts(amount_text)
+        report("amount", bad.to_numpy(), "金額として読めません", "not an amount")
+        missing = cells.mask(amount_text == "").to_numpy()
+        if missing.any():
+            report("amount", missing, "注文の金額がどの行にもありません", "the order has no amount on any row")
     negative = (amount < 0).to_numpy()
     if negative.any():
+        orders["amount"] = amount.astype(str)
         report("amount", negative, "金額がマイナスです（0 以上が必要）", "amount is negative (must be >= 0)")
     orders["amount"] = amount
 
@@ -191,7 +198,7 @@ def build_orders(
     orders["email_key"] = cells.normalize_email(orders["email"]).astype(object) if "email" in orders else ""
     orders["shop_status"] = cells.free_text(orders["status"]) if "status" in orders else ""
     orders["status"] = _excluded_status(mapping.exclude or (), orders)
-    return OrderTables(orders, _items(rows, codes, mapping, headers, sink), len(rows))
+    return OrderTables(orders, items, len(rows))
 
 
 def _disagreements(rows, codes, orders, columns, headers, sink: ProblemSink) -> None:

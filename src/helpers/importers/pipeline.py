@@ -144,7 +144,10 @@ def _column_names(
 def _check_choices(mapping: Mapping, orders_export: raw.ExportFile) -> None:
     """Exit with the candidates when a business choice is missing (amount column, cancelled statuses)."""
     fm = mapping.orders
-    for role in REQUIRED_ORDER_ROLES:
+    needed = [r for r in REQUIRED_ORDER_ROLES if not (r == "amount" and fm.amount_from_items)]
+    if fm.amount_from_items:
+        needed += ["product", "price"]
+    for role in needed:
         if not fm.headers(role):
             candidates = suggest.candidates(orders_export, role)
             raise MappingError(

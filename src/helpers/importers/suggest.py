@@ -191,6 +191,7 @@ def suggest_mapping(exports: list[raw.ExportFile]) -> str:
             notes[role] = (
                 "要選択: お客様の支払額の列 / CHOOSE the column with what the customer paid. 候補 / candidates: "
                 + (", ".join(options) or "none")
+                + "; 注文合計の列がなければ下の amount_from_items を true に / no total column: set amount_from_items"
             )
         elif role == "order_id" and pick is not None:
             repeats = cells.clean(sample[pick]).duplicated().sum()
@@ -215,6 +216,10 @@ def suggest_mapping(exports: list[raw.ExportFile]) -> str:
     lines.append("  columns:")
     for role, pick in chosen.items():
         lines.append(f"    {role}: {'null' if pick is None else _q(pick)}   # {notes[role]}")
+    lines.append(
+        "  amount_from_items: false   # true: 注文合計の列がない出力で、単価 × 数量 の合計を金額にする / "
+        "no total column: an order's amount is the sum of price × quantity"
+    )
     status = chosen.get("status")
     if status:
         rules = _status_rules(sample, status)
