@@ -284,8 +284,8 @@ def test_segment_playbook_and_list(small_shop):
     assert "LINE" in playbook.loc["low", "approach"] and "チャット" in playbook.loc["low", "approach"]
     assert "アンケート" in playbook.loc["no_answer", "approach"]
     assert list(playbook["customers"]) == [1, 0, 1, 2]
-    listing = loyalty.segment_list(segments, facts, nps, "2025-12-31")
-    assert listing["customer_id"].str.fullmatch(r"P-[0-9a-f]{8}").all()
+    listing = loyalty.segment_list(segments, facts, nps, "2025-12-31", key=b"k" * 32)
+    assert listing["customer_id"].str.fullmatch(r"P-[0-9a-f]{16}").all()
     assert not set(listing.columns) & {"name", "email", "phone", "birth_date"}
     assert list(listing["segment"]) == ["ロイヤリティ高", "ロイヤリティ低", "未回答", "未回答"]
     assert list(listing["revenue"]) == [4000, 1200, 2000, 0]

@@ -671,6 +671,13 @@ class Dataset:
             return self.tables.get(name)
         raise AttributeError(name)
 
+    @property
+    def pseudonym_key(self) -> bytes:
+        """The data folder's secret key for pseudonymous ids (:func:`helpers.privacy.data_key`)."""
+        from helpers import privacy
+
+        return privacy.data_key(self.data_dir)
+
     def require(self, table: str) -> pd.DataFrame:
         """The table, or a clear error naming the file that was looked for."""
         frame = self.tables.get(table)

@@ -720,6 +720,7 @@ def segment_list(
     as_of,
     show_customer_ids: bool = False,
     lang: str = "ja",
+    key: bytes | None = None,
 ) -> pd.DataFrame:
     """The customer list per segment, for export (no personal data).
 
@@ -737,6 +738,9 @@ def segment_list(
         Real ids when ``True``, pseudonyms otherwise.
     lang : {"ja", "en"}
         Language of the segment and approach labels.
+    key : bytes, optional
+        The data folder's pseudonym key (``Dataset.pseudonym_key``); needed
+        unless ``show_customer_ids``.
 
     Returns
     -------
@@ -756,7 +760,7 @@ def segment_list(
     revenue = facts["revenue"].fillna(0.0).round().astype(int).to_numpy()
     table = pd.DataFrame(
         {
-            "customer_id": display_ids(pd.Series(ids, index=ids), show_customer_ids).to_numpy(),
+            "customer_id": display_ids(pd.Series(ids, index=ids), show_customer_ids, key).to_numpy(),
             "segment": np.array([label(s, lang) for s in SEGMENTS], dtype=object)[codes],
             "approach": np.array([SEGMENT_PLAYBOOK[s][lang][0] for s in SEGMENTS], dtype=object)[codes],
             "latest_score": latest["score"].astype("Int64").array.take(answer_row, allow_fill=True),

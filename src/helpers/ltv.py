@@ -1258,6 +1258,7 @@ def customers_display(
     show_customer_ids: bool = False,
     lang: str = _labels.DEFAULT_LANG,
     formatted: bool = True,
+    key: bytes | None = None,
 ) -> pd.DataFrame:
     """Customer rows (:func:`customer_value`) for a report or a CSV export.
 
@@ -1273,13 +1274,16 @@ def customers_display(
     formatted : bool
         ``True``: rounded text for a report table; ``False``: numbers and
         ISO dates, for a CSV file.
+    key : bytes, optional
+        The data folder's pseudonym key (``Dataset.pseudonym_key``); needed
+        unless ``show_customer_ids``.
 
     Returns
     -------
     pandas.DataFrame
         Indexed by the displayed customer id, labelled columns.
     """
-    ids = display_ids(pd.Series(value.index.astype(str), index=value.index), show_customer_ids)
+    ids = display_ids(pd.Series(value.index.astype(str), index=value.index), show_customer_ids, key)
     shown = pd.DataFrame(index=pd.Index(ids.to_numpy(), name=_labels.label("customer_id", lang)))
     position = _labels.LANGS.index(_labels.check_lang(lang))
     kinds = {"n_orders": "int", "revenue": "yen", "p_alive": "pct", "expected_purchases": "rate", "clv": "yen"}

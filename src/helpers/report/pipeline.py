@@ -7,7 +7,8 @@ into ``reports/<brand>-<YYYYMMDD-HHMMSS>/`` (or ``out_dir``):
   failed);
 - ``NN_name.pdf``: one report per notebook;
 - ``combined.pdf``: cover, contents with page numbers, every report;
-- ``manifest.json``: inputs' SHA-256, parameters, versions, git commit, timings;
+- ``manifest.json``: inputs' SHA-256, parameters, versions, git commit, timings,
+  and the notebooks skipped because a table they require is absent;
 - ``outputs/``: files the notebooks export, when they take an ``output_dir``
   parameter and the run does not set it.
 """
@@ -108,6 +109,26 @@ class NotebookResult:
         return None
 
 
+@dataclass(frozen=True)
+class SkippedNotebook:
+    """A notebook left out of a run because a table it requires is absent.
+
+    Attributes
+    ----------
+    name : str
+        Notebook stem.
+    source : pathlib.Path
+    title : str
+    missing : tuple of str
+        The required tables that are absent or have no rows.
+    """
+
+    name: str
+    source: Path
+    title: str
+    missing: tuple[str, ...]
+
+
 @dataclass
 class RunResult:
     """Everything a run wrote.
@@ -125,6 +146,10 @@ class RunResult:
         Those that differ from the notebooks' defaults.
     seconds : float
         Wall time of the whole run.
+    skipped : list of SkippedNotebook
+        Notebooks not run because a table they require is absent.
+    skip_reasons : list of str
+        ``"NPS回答がありません: 01・02 を省略"`` style, in the run's language.
     """
 
     out_dir: Path
@@ -134,6 +159,8 @@ class RunResult:
     parameters: dict
     changed_parameters: dict
     seconds: float
+    skipped: list[SkippedNotebook] = field(default_factory=list)
+    skip_reasons: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -347,7 +374,7 @@ def run_workbook(
     FileNotFoundError
         When the data directory does not exist.
     """
-    from helpers import io
+    from helpers import io, notebook_tables
     from helpers.report import render
     from helpers.report.manifest import (
         display_path,
@@ -408,6 +435,20 @@ def run_workbook(
     if not validation.ok:
         raise io.DataValidationError(validation)
 
+    supports = notebook_tables.support(
+        [notebook_tables.read_needs(p) for p in chosen], notebook_tables.present_tables(validation)
+    )
+    skipped = [
+        SkippedNotebook(p.stem, p, nb_files.notebook_title(p), s.missing)
+        for p, s in zip(chosen, supports, strict=True)
+        if not s.supported
+    ]
+    skip_reasons = {lng: notebook_tables.skip_reasons(supports, lng) for lng in ("ja", "en")}
+    if progress:
+        for reason in skip_reasons[lang]:
+            _emit(("省略: " if lang == "ja" else "Skipped: ") + reason, stream)
+    chosen = [p for p, s in zip(chosen, supports, strict=True) if s.supported]
+
     out = io.resolve_path(out_dir) if out_dir is not None else _new_run_dir(io.PROJECT_ROOT, brand, run_date)
     out.mkdir(parents=True, exist_ok=True)
     changed = _changed(values, known, io.PROJECT_ROOT)
@@ -438,7 +479,13 @@ def run_workbook(
     if pdf and done:
         combine_start = time.perf_counter()
         cover = render.Cover(
-            brand, _period(validation), run_date, as_of, changed, {name: p.help for name, p in known.items()}
+            brand,
+            _period(validation),
+            run_date,
+            as_of,
+            changed,
+            {name: p.help for name, p in known.items()},
+            skipped=skip_reasons[lang],
         )
         parts = [(render.Section(r.name, r.title, r.body_html), r.layout) for r in done]
         combined = render.write_combined(parts, cover, brand, out / COMBINED_PDF, lang)
@@ -480,6 +527,16 @@ def run_workbook(
             }
             for r in results
         ],
+        "skipped": [
+            {
+                "name": s.name,
+                "title": s.title,
+                "source": display_path(s.source, root),
+                "missing_tables": list(s.missing),
+            }
+            for s in skipped
+        ],
+        "skip_reasons": skip_reasons,
         "combined_pdf": combined.name if combined else None,
         "versions": package_versions(),
         "git": git_state(root),
@@ -492,7 +549,9 @@ def run_workbook(
         },
     }
     manifest_path = write_manifest(manifest, out / MANIFEST)
-    return RunResult(out, results, combined, manifest_path, values, changed, round(total, 3))
+    return RunResult(
+        out, results, combined, manifest_path, values, changed, round(total, 3), skipped, skip_reasons[lang]
+    )
 
 
 def _preload_renderer() -> None:
