@@ -137,8 +137,8 @@ def _write_new_key(path: Path) -> None:
         os.unlink(temporary)
 
 
-def _hmac_hex(texts: pd.Series, key: bytes) -> np.ndarray:
-    """HMAC-SHA256 of each text (UTF-8) under ``key``, as lower-case hex, in DuckDB.
+def _hmac_hex(texts: pd.Series, key: bytes, prefix: str) -> np.ndarray:
+    """``prefix`` and the HMAC-SHA256 of each text (UTF-8) under ``key`` in lower-case hex, cut, in DuckDB.
 
     HMAC(K, m) = SHA256((K' xor opad) || SHA256((K' xor ipad) || m)) with K'
     the key zero-padded to the 64-byte block (RFC 2104).
@@ -157,8 +157,8 @@ def _hmac_hex(texts: pd.Series, key: bytes) -> np.ndarray:
         con.execute("SET enable_progress_bar = false")
         con.register("ids", frame)
         hashed = con.execute(
-            "SELECT left(sha256($outer || unhex(sha256($inner || encode(id)))), $digits) AS h FROM ids",
-            {"outer": outer, "inner": inner, "digits": PSEUDONYM_HEX_DIGITS},
+            "SELECT $prefix || left(sha256($outer || unhex(sha256($inner || encode(id)))), $digits) AS h FROM ids",
+            {"prefix": prefix, "outer": outer, "inner": inner, "digits": PSEUDONYM_HEX_DIGITS},
         ).fetchnumpy()["h"]
     return np.asarray(hashed, dtype=object)
 
@@ -193,14 +193,14 @@ def pseudonymize(ids: pd.Series, key: bytes, prefix: str = PREFIX) -> pd.Series:
         raise ValueError("pseudonymize needs a non-empty key (helpers.privacy.data_key)")
     present = ids.notna().to_numpy()
     codes, uniques = pd.factorize(ids[present].astype(str))
-    hashed = _hmac_hex(pd.Series(uniques), bytes(key))
-    if len(pd.unique(hashed)) != len(hashed):
+    hashed = _hmac_hex(pd.Series(uniques), bytes(key), prefix)
+    shared = len(hashed) - len(pd.unique(hashed))
+    if shared:
         raise ValueError(
-            f"{len(hashed) - len(pd.unique(hashed))} pseudonyms are shared by two ids; "
-            "use a longer pseudonym (PSEUDONYM_HEX_DIGITS)"
+            f"{shared} pseudonyms are shared by two ids; use a longer pseudonym (PSEUDONYM_HEX_DIGITS)"
         )
     out = np.full(len(ids), None, dtype=object)
-    out[present] = prefix + pd.Series(hashed, dtype=object).to_numpy()[codes]
+    out[present] = hashed[codes]
     return pd.Series(out, index=ids.index, dtype=object, name=ids.name)
 
 
