@@ -462,6 +462,18 @@ def test_overview_text_is_computed_from_the_summaries():
     assert "**6 orders** from 3 customers" in english
 
 
+def test_overview_text_counts_an_empty_optional_table_as_absent():
+    from helpers.io import TableSummary
+
+    summaries = [*_summaries(), TableSummary("nps", "nps.csv", 0, 0, None, None)]
+    text = summary_text(summaries, lang="ja")
+    assert "NPS回答（nps.csv）は見出しだけで行がないため、ないものとして扱います。" in text
+    assert "NPS回答は 0 件" not in text
+    assert "このデータにない表: NPS回答、ファン調査" in text
+    english = summary_text(summaries, lang="en")
+    assert "nps.csv (NPS responses) has a header but no rows: treated as absent." in english
+
+
 def test_overview_notebook_follows_the_conventions():
     nb = nbformat.read(str(OVERVIEW), as_version=4)
     assert nb.metadata["kernelspec"]["name"] == "python3"
