@@ -18,6 +18,7 @@ ANALYSIS_MODULES = [
     "helpers.schemas",
     "helpers.labels",
     "helpers.privacy",
+    "helpers.notebook_tables",
     "helpers.purchases",
     "helpers.loyalty",
     "helpers.journey",
