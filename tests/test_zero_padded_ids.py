@@ -8,8 +8,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from helpers import io, journey, loyalty, ltv
+from helpers import io, role_models, segments
 from helpers.purchases import customer_purchases
+from helpers.tables import ltv as ltv_tables
 
 AS_OF = "2025-12-31"
 PADDED = ["0001234", "0000042", "0100000"]
@@ -61,18 +62,18 @@ def test_exports_keep_the_zeros(padded_dir, tmp_path_factory):
     ds = io.load_data(padded_dir, as_of=AS_OF)
     out = tmp_path_factory.mktemp("exports")
     purchases = customer_purchases(ds.orders, AS_OF)
-    segments = loyalty.customer_segments(ds.customers, ds.nps, AS_OF)
-    loyalty.segment_list(segments, purchases, ds.nps, AS_OF, show_customer_ids=True).to_csv(
+    segment_of = segments.customer_segments(ds.customers, ds.nps, AS_OF)
+    segments.segment_list(segment_of, purchases, ds.nps, AS_OF, show_customer_ids=True).to_csv(
         out / "segments.csv", index=False, encoding="utf-8-sig"
     )
-    criteria = journey.RoleModelCriteria(min_nps=9, min_tenure_days=0, min_ltv_1y=0, min_orders=2)
-    candidates = journey.role_model_candidates(ds.customers, ds.orders, ds.nps, AS_OF, criteria)
-    gaps = journey.purchase_gaps(journey.purchase_timelines(ds.orders, ["0001234"], AS_OF, long_gap_days=90))
-    journey.interview_list(candidates, ds.customers, gaps, AS_OF, show_customer_ids=True).to_csv(
+    criteria = role_models.RoleModelCriteria(min_nps=9, min_tenure_days=0, min_ltv_1y=0, min_orders=2)
+    candidates = role_models.role_model_candidates(ds.customers, ds.orders, ds.nps, AS_OF, criteria)
+    gaps = role_models.purchase_gaps(role_models.purchase_timelines(ds.orders, ["0001234"], AS_OF, long_gap_days=90))
+    role_models.interview_list(candidates, ds.customers, gaps, AS_OF, show_customer_ids=True).to_csv(
         out / "interviews.csv", index=False, encoding="utf-8-sig"
     )
     value = pd.DataFrame({"revenue": [10000.0, 3000.0], "n_orders": [2, 1]}, index=pd.Index(["0001234", "0000042"]))
-    churn = ltv.customers_display(value, show_customer_ids=True, formatted=False)
+    churn = ltv_tables.customers_display(value, show_customer_ids=True, formatted=False)
     churn.to_csv(out / "churn.csv", encoding="utf-8-sig")
 
     def first_column(name):
@@ -89,7 +90,7 @@ def test_charts_label_rows_with_the_padded_ids(padded_dir):
     from helpers.plotting.role_models import plot_purchase_timelines
 
     ds = io.load_data(padded_dir, as_of=AS_OF)
-    timelines = journey.purchase_timelines(ds.orders, ["0001234", "0000042"], AS_OF)
+    timelines = role_models.purchase_timelines(ds.orders, ["0001234", "0000042"], AS_OF)
     ax = plot_purchase_timelines(timelines, show_customer_ids=True)
     assert sorted(t.get_text() for t in ax.get_yticklabels()) == ["0000042", "0001234"]
     plt.close("all")
@@ -119,7 +120,7 @@ def test_role_model_notebook_exports_padded_ids(padded_sample, tmp_path, project
     text, bad, _ = outputs_of(notebook)
     assert bad == []
     ds = io.load_data(padded_sample, as_of=AS_OF, tables=["customers", "orders", "nps"])
-    ids = journey.role_model_ids(journey.role_model_candidates(ds.customers, ds.orders, ds.nps, AS_OF))
+    ids = role_models.role_model_ids(role_models.role_model_candidates(ds.customers, ds.orders, ds.nps, AS_OF))
     assert len(ids) > 0 and all(i.startswith("0") for i in ids)
     invite = pd.read_csv(out_dir / "role_model_interviews.csv", dtype=str, encoding="utf-8-sig")
     assert sorted(invite.iloc[:, 0]) == sorted(ids)
