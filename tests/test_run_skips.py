@@ -71,6 +71,7 @@ def test_skips_are_listed_in_the_manifest(skip_run):
         "Journey worksheet not provided: 02 skipped",
     ]
     assert [n["name"] for n in manifest["notebooks"]] == ["03_orders"]
+    assert any("nps.csv" in note and "no rows" in note for note in manifest["data_notes"])
 
 
 @pytest.mark.notebook

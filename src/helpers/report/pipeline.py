@@ -8,7 +8,8 @@ into ``reports/<brand>-<YYYYMMDD-HHMMSS>/`` (or ``out_dir``):
 - ``NN_name.pdf``: one report per notebook;
 - ``combined.pdf``: cover, contents with page numbers, every report;
 - ``manifest.json``: inputs' SHA-256, parameters, versions, git commit, timings,
-  and the notebooks skipped because a table they require is absent;
+  the notebooks skipped because a table they require is absent, and the
+  validation's notes (an absent or empty optional table, ...);
 - ``outputs/``: files the notebooks export, when they take an ``output_dir``
   parameter and the run does not set it.
 """
@@ -537,6 +538,7 @@ def run_workbook(
             for s in skipped
         ],
         "skip_reasons": skip_reasons,
+        "data_notes": list(validation.notes),
         "combined_pdf": combined.name if combined else None,
         "versions": package_versions(),
         "git": git_state(root),
