@@ -109,3 +109,12 @@ def test_reveal_without_the_folders_key_reveals_nothing(tmp_path, capsys):
     assert main(["reveal", "--data", str(tmp_path), _hmac_id(b"k" * 32, "C000001")]) == 2
     assert "pseudonym.key" in capsys.readouterr().err
     assert not (tmp_path / ".kando").exists()  # reveal never makes a key
+
+
+def test_notebooks_starting_together_share_one_key(tmp_path):
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(4) as pool:
+        keys = pool.map(privacy.data_key, [tmp_path] * 8)
+    assert len(set(keys)) == 1 and keys[0] == privacy.data_key(tmp_path)
+    assert [p.name for p in (tmp_path / ".kando").iterdir()] == ["pseudonym.key"]
