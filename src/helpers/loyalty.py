@@ -371,7 +371,7 @@ def nps_trend(
 # Groups of customers and the comparison of their NPS
 # ---------------------------------------------------------------------------
 #: Groupings :func:`customer_groups` knows besides plain ``customers`` columns.
-DERIVED_GROUPINGS: tuple[str, ...] = ("segment", "first_product", "subscription", "age_band")
+DERIVED_GROUPINGS: tuple[str, ...] = ("segment", "first_product", "subscription", "age_band", "decile", "cpm")
 
 _VALUE_LABELS: dict[str, tuple[str, str]] = {
     "unknown": ("不明", "Unknown"),
@@ -380,6 +380,10 @@ _VALUE_LABELS: dict[str, tuple[str, str]] = {
     "first_product": ("初回購入商品", "First product"),
     "subscription": ("定期購入", "Subscription"),
     "age_band": ("年代", "Age band"),
+    "decile": ("デシル", "Decile"),
+    "decile_n": ("デシル{n}", "Decile {n}"),
+    "cpm": ("CPM客層", "CPM class"),
+    "no_purchase": ("購入なし", "No purchase"),
     "segment": ("ロイヤリティ", "Loyalty segment"),
     "group": ("グループ", "Group"),
 }
@@ -410,10 +414,12 @@ def customer_groups(
         ``"segment"`` (loyalty segment, needs ``nps``), ``"first_product"``
         (product of the first order), ``"subscription"`` (ever bought on
         subscription), ``"age_band"`` (from ``birth_date`` at ``as_of``), or
-        any other column of ``customers`` such as ``"acquisition_channel"``.
-        Personal columns other than the birth date's age band are refused.
+        ``"decile"`` (revenue decile at ``as_of``, :mod:`helpers.deciles`),
+        ``"cpm"`` (CPM class at ``as_of`` with the default thresholds,
+        :mod:`helpers.cpm`), or any other column of ``customers`` such as
+        ``"acquisition_channel"``.  Personal columns other than the birth date's age band are refused.
     orders : pandas.DataFrame, optional
-        Needed for ``"first_product"`` and ``"subscription"``; orders after
+        Needed for ``"first_product"``, ``"subscription"``, ``"decile"`` and ``"cpm"``; orders after
         ``as_of`` are ignored.
     nps : pandas.DataFrame, optional
         For ``"segment"``.
@@ -426,8 +432,11 @@ def customer_groups(
     -------
     pandas.Series
         Indexed by ``customer_id``, named ``by``: an ordered Categorical of
-        labels.  Segments keep their order; other groupings are ordered by
-        size (largest first), with the unknown label last.
+        labels.  Segments keep their order, deciles run from decile 1 and
+        CPM classes from the high-value layer (優良, 流行, コツコツ, よちよち,
+        初回; active before lapsed), customers without an order last; other
+        groupings are ordered by size (largest first), with the unknown
+        label last.
     """
     from helpers.labels import label
     from helpers.privacy import PERSONAL_COLUMNS, age_band
@@ -439,6 +448,10 @@ def customer_groups(
         seg = customer_segments(customers, nps, as_of)
         names = [label(s, lang) for s in SEGMENTS]
         return pd.Series(seg.cat.rename_categories(names).array, index=index, name=by)
+    if by in ("decile", "cpm"):
+        if orders is None:
+            raise ValueError(f"grouping by {by!r} needs the orders table")
+        return _layer_groups(ids, index, by, orders, as_of, lang)
     if by == "age_band":
         values = age_band(customers["birth_date"], as_of) if "birth_date" in customers else None
     elif by in ("first_product", "subscription"):
@@ -481,6 +494,30 @@ def customer_groups(
     rank[known] = np.arange(len(known))
     categories = [names[i] for i in known] + ([unknown] if (codes < 0).any() else [])
     grouped = pd.Categorical.from_codes(rank[codes], categories=categories, ordered=True)
+    return pd.Series(grouped, index=index, name=by)
+
+
+def _layer_groups(ids: pd.Series, index: pd.Index, by: str, orders: pd.DataFrame, as_of, lang: str) -> pd.Series:
+    """Decile or CPM class per customer as an ordered Categorical, high-value layer first."""
+    from helpers import cpm, deciles
+    from helpers.labels import label
+
+    as_of = orders["order_date"].max() if as_of is None else as_of
+    if by == "decile":
+        layer = deciles.customer_deciles(orders, as_of)["decile"]
+        codes = layer.reindex(ids.to_numpy()).to_numpy(dtype="float64") - 1
+        names = [text("decile_n", lang).format(n=n) for n in range(1, deciles.DECILES + 1)]
+    else:
+        order = [f"{stage}_{status}" for status in cpm.STATUSES for stage in reversed(cpm.STAGES)]
+        classes = cpm.cpm_classes(orders, as_of)["cpm_class"]
+        position = {c: i for i, c in enumerate(order)}
+        codes = classes.reindex(ids.to_numpy()).map(position).to_numpy(dtype="float64")
+        names = [label(c, lang) for c in order]
+    missing = np.isnan(codes)
+    codes = np.where(missing, len(names), codes).astype(np.int64)
+    categories = names + [text("no_purchase", lang)]
+    used = np.unique(codes)
+    grouped = pd.Categorical.from_codes(np.searchsorted(used, codes), [categories[i] for i in used], ordered=True)
     return pd.Series(grouped, index=index, name=by)
 
 

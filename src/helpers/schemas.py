@@ -24,7 +24,8 @@ class ColumnSpec:
     Attributes
     ----------
     kind : str
-        How raw cells are parsed: ``"text"``, ``"date"``, ``"amount"``,
+        How raw cells are parsed: ``"text"``, ``"date"``, ``"month"`` (the
+        first day of a month: ``2024-01``, ``2024年1月`` or a date), ``"amount"``,
         ``"int"``, ``"bool"``, ``"scenario"``, ``"fan_stage"``, ``"liking"``.
     required : bool
         Whether the column must be present and every cell filled.
@@ -162,6 +163,18 @@ TABLES: dict[str, TableSpec] = {
         date_column="response_date",
         aliases={"評価": "rating", "満足度": "rating"},
     ),
+    "ad_costs": TableSpec(
+        "ad_costs",
+        {
+            "channel": ColumnSpec("text", required=True),
+            "month": ColumnSpec("month", required=True),
+            "cost": ColumnSpec("amount", required=True, low=0),
+        },
+        date_columns_not_after_as_of=("month",),
+        date_column="month",
+        aliases={"媒体": "channel", "広告媒体": "channel", "獲得チャネル": "channel", "年月": "month",
+                 "広告費": "cost", "費用": "cost"},
+    ),
 }
 
 #: Tables a data directory must hold; the others may be missing.
@@ -248,6 +261,7 @@ def alias_table(table: str) -> dict[str, str]:
 _DTYPES = {
     "text": "string",
     "date": "datetime64[ns]",
+    "month": "datetime64[ns]",
     "amount": "float64",
     "int": "Int64",
     "fan_stage": "Int64",

@@ -44,6 +44,14 @@ _PLOT_MODULES = {
     "plot_repeat_funnel": "friction",
     "plot_next_purchase_gaps": "friction",
     "plot_stop_hazard": "friction",
+    "plot_cohort_retention": "customer_base",
+    "plot_cohort_ltv": "customer_base",
+    "plot_channel_payback": "customer_base",
+    "plot_rf_grid": "customer_base",
+    "plot_cpm_summary": "customer_base",
+    "plot_deciles": "customer_base",
+    "plot_product_paths": "customer_base",
+    "plot_sbg_projection": "customer_base",
 }
 
 __all__ = ["FONT_NAME", "font_path", "use_style", *_PLOT_MODULES]

@@ -1,0 +1,244 @@
+"""LTV by acquisition channel against the cost per order (CPO): which channel pays back, and when.
+
+Per ``acquisition_channel`` of the customers:
+
+* ``new_customers``: customers of the channel with at least one order up to
+  ``as_of``;
+* ``customers_1y``: those whose first order lies at least ``window_days``
+  (365) days before ``as_of``; only they count for the 1-year LTV;
+* ``ltv_1y``: mean revenue in the first 365 days after the first order
+  (days 0..364, as :func:`helpers.purchases.customer_purchases`);
+* ``ltv_1y_margin = ltv_1y × gross_margin``.
+
+The CPO (獲得単価, cost per new customer's first order) comes from the
+optional ``ad_costs`` table - a channel's cost over the months it lists,
+divided by the channel's new customers whose first order fell in those
+months - or from a parameter (one yen amount for every channel, or one per
+channel).  Then ``ltv_to_cpo = ltv_1y / cpo``, ``margin_ltv_to_cpo =
+ltv_1y_margin / cpo``, and ``payback_month``: the first month after the first
+order in which the cumulative margin per customer reaches the CPO.  Month
+``m`` covers days ``[0, m × 30.4375)`` after the first order and is averaged
+over the customers observed that long; NaN when it is not reached within the
+months observed (or ``max_months``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from helpers import cohorts, purchases
+
+#: Days in an average calendar month (the unit of payback months).
+DAYS_PER_MONTH = 365.25 / 12
+
+#: Columns of :attr:`ChannelLTV.table` (and of ``channel_ltv.csv``).
+CHANNEL_COLUMNS: tuple[str, ...] = (
+    "channel", "new_customers", "customers_1y", "ltv_1y", "ltv_1y_margin", "cpo", "cpo_source",
+    "ltv_to_cpo", "margin_ltv_to_cpo", "payback_month",
+)
+
+
+@dataclass(frozen=True)
+class ChannelLTV:
+    """LTV by acquisition channel (:func:`channel_ltv`).
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per channel (largest first, missing channel last) with
+        :data:`CHANNEL_COLUMNS`; ``channel`` is ``<NA>`` for customers
+        without one.  ``cpo_source`` is ``"ad_costs"``, ``"parameter"`` or
+        ``<NA>`` (no CPO).
+    curves : pandas.DataFrame
+        Cumulative value per customer by month after the first order:
+        ``channel``, ``month`` (1..), ``customers`` (observed at least that
+        long), ``cumulative_revenue``, ``cumulative_margin`` (per customer).
+    gross_margin : float
+        The margin used.
+    """
+
+    table: pd.DataFrame
+    curves: pd.DataFrame
+    gross_margin: float
+
+
+def cpo_from_ad_costs(ad_costs: pd.DataFrame, customers: pd.DataFrame, orders: pd.DataFrame, as_of) -> pd.DataFrame:
+    """CPO per channel from the ``ad_costs`` table.
+
+    Parameters
+    ----------
+    ad_costs : pandas.DataFrame
+        ``channel``, ``month`` (any date in the month), ``cost`` (yen).
+    customers : pandas.DataFrame
+        ``customer_id``, ``acquisition_channel``.
+    orders : pandas.DataFrame
+        ``customer_id``, ``order_date``; orders after ``as_of`` ignored.
+    as_of : str or datetime-like
+        Reference date.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``channel``: ``cost`` (sum over the listed months),
+        ``new_customers`` (first order in a listed month of the channel) and
+        ``cpo`` (cost / new customers; NaN without new customers).
+    """
+    bought = purchases.customer_purchases(orders, as_of, sort=False)
+    first_month = pd.Series(cohorts.month_number(bought["first_order"].to_numpy()), index=bought.index)
+    channel_of = customers.set_index("customer_id")["acquisition_channel"].reindex(bought.index)
+    costs = ad_costs.assign(_month=cohorts.month_number(ad_costs["month"].to_numpy()))
+    listed = costs[["channel", "_month"]].drop_duplicates()
+    new = pd.DataFrame({"channel": channel_of.to_numpy(), "_month": first_month.to_numpy()})
+    new = new.merge(listed, on=["channel", "_month"], how="inner")
+    table = pd.DataFrame(
+        {
+            "cost": costs.groupby("channel")["cost"].sum(),
+            "new_customers": new.groupby("channel").size(),
+        }
+    )
+    table["new_customers"] = table["new_customers"].fillna(0).astype(np.int64)
+    table["cpo"] = (table["cost"] / table["new_customers"]).where(table["new_customers"] > 0)
+    table.index.name = "channel"
+    return table
+
+
+def channel_ltv(
+    orders: pd.DataFrame,
+    customers: pd.DataFrame,
+    as_of,
+    gross_margin: float = 0.6,
+    cpo: float | Mapping[str, float] | pd.Series | None = None,
+    ad_costs: pd.DataFrame | None = None,
+    window_days: int = purchases.FIRST_YEAR_DAYS,
+    max_months: int = 36,
+) -> ChannelLTV:
+    """1-year LTV per acquisition channel, against the CPO, with payback months.
+
+    Parameters
+    ----------
+    orders : pandas.DataFrame
+        ``customer_id``, ``order_date``, ``amount``.
+    customers : pandas.DataFrame
+        ``customer_id``, ``acquisition_channel``.
+    as_of : str or datetime-like
+        Reference date.
+    gross_margin : float
+        Gross margin as a share of revenue (0..1).
+    cpo : float, mapping or Series, optional
+        CPO in yen when there is no ``ad_costs`` table: one amount for all
+        channels or one per channel.  Ignored for channels ``ad_costs``
+        covers.
+    ad_costs : pandas.DataFrame, optional
+        ``channel``, ``month``, ``cost`` (:func:`cpo_from_ad_costs`).
+    window_days : int
+        Length of the LTV window.
+    max_months : int
+        Last month of the payback curves.
+
+    Returns
+    -------
+    ChannelLTV
+
+    Raises
+    ------
+    ValueError
+        When ``customers`` has no ``acquisition_channel`` column or the
+        margin is not in 0..1.
+    """
+    if "acquisition_channel" not in customers.columns:
+        raise ValueError("customers have no acquisition_channel column")
+    if not 0 <= gross_margin <= 1:
+        raise ValueError(f"gross_margin must be between 0 and 1, got {gross_margin!r}")
+    bought = purchases.customer_purchases(orders, as_of, window_days, sort=False)
+    channel_of = customers.set_index("customer_id")["acquisition_channel"].reindex(bought.index)
+    channel_code, channels = pd.factorize(channel_of.to_numpy(dtype=object), use_na_sentinel=True)
+    has_unknown = (channel_code < 0).any()
+    n_groups = len(channels) + has_unknown
+    group = np.where(channel_code < 0, len(channels), channel_code)
+    complete = bought["first_year_complete"].to_numpy(dtype=bool)
+    new_customers = np.bincount(group, minlength=n_groups)
+    customers_1y = np.bincount(group[complete], minlength=n_groups)
+    value_1y = np.bincount(group[complete], weights=bought["first_year_value"].to_numpy()[complete], minlength=n_groups)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ltv_1y = np.where(customers_1y > 0, value_1y / customers_1y, np.nan)
+    names = pd.array(list(channels) + ([pd.NA] if has_unknown else []), dtype="string")
+    table = pd.DataFrame(
+        {"channel": names, "new_customers": new_customers, "customers_1y": customers_1y, "ltv_1y": ltv_1y}
+    )
+    table["ltv_1y_margin"] = table["ltv_1y"] * gross_margin
+    cpo_value, cpo_source = _cpos(table["channel"], cpo, ad_costs, customers, orders, as_of)
+    table["cpo"] = cpo_value
+    table["cpo_source"] = pd.array(cpo_source, dtype="string")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        table["ltv_to_cpo"] = (table["ltv_1y"] / table["cpo"]).where(table["cpo"] > 0)
+        table["margin_ltv_to_cpo"] = (table["ltv_1y_margin"] / table["cpo"]).where(table["cpo"] > 0)
+    curves = _payback_curves(orders, bought, group, names, as_of, gross_margin, max_months)
+    table["payback_month"] = _payback_month(curves, table)
+    order = np.lexsort((np.arange(len(table)), -table["new_customers"].to_numpy(), table["channel"].isna().to_numpy()))
+    table = table.iloc[order].reset_index(drop=True)
+    return ChannelLTV(table[list(CHANNEL_COLUMNS)], curves, gross_margin)
+
+
+def _cpos(channels: pd.Series, cpo, ad_costs, customers, orders, as_of) -> tuple[np.ndarray, list]:
+    values = np.full(len(channels), np.nan)
+    source: list = [pd.NA] * len(channels)
+    if cpo is not None:
+        by_channel = cpo if isinstance(cpo, (Mapping, pd.Series)) else None
+        for i, name in enumerate(channels):
+            amount = cpo if by_channel is None else (by_channel.get(name) if not pd.isna(name) else None)
+            if amount is not None and not pd.isna(amount):
+                values[i], source[i] = float(amount), "parameter"
+    if ad_costs is not None and len(ad_costs):
+        from_costs = cpo_from_ad_costs(ad_costs, customers, orders, as_of)["cpo"]
+        for i, name in enumerate(channels):
+            if not pd.isna(name) and name in from_costs.index and not pd.isna(from_costs[name]):
+                values[i], source[i] = float(from_costs[name]), "ad_costs"
+    return values, source
+
+
+def _payback_curves(orders, bought, group, names, as_of, gross_margin, max_months) -> pd.DataFrame:
+    """Cumulative revenue per customer by month after the first order, per channel."""
+    kept = (orders["order_date"] <= purchases.end_of_day(as_of)).to_numpy()
+    ids = orders["customer_id"].to_numpy(dtype=object)[kept]
+    position = pd.Index(bought.index).get_indexer(ids)
+    day = orders["order_date"].to_numpy()[kept].astype("datetime64[D]").astype(np.int64)
+    first_day = bought["first_order"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    month_of_order = np.minimum(((day - first_day[position]) // DAYS_PER_MONTH).astype(np.int64), max_months)
+    observed = np.minimum((bought["tenure_days"].to_numpy() // DAYS_PER_MONTH).astype(np.int64), max_months)
+    n_groups = len(names)
+    width = max_months + 1
+    # spend[g, j, k]: revenue in month index j of customers of group g observed k full months
+    cell = (group[position] * width + month_of_order) * width + observed[position]
+    spend = np.bincount(cell, weights=orders["amount"].to_numpy(dtype="float64")[kept], minlength=n_groups * width**2)
+    spend = spend.reshape(n_groups, width, width)
+    counts = np.bincount(group * width + observed, minlength=n_groups * width).reshape(n_groups, width)
+    months = np.arange(1, max_months + 1)
+    # customers observed at least m months, and their revenue in months 0..m-1
+    at_least = counts[:, ::-1].cumsum(axis=1)[:, ::-1][:, months]
+    spend_by_observed = spend[:, :, ::-1].cumsum(axis=2)[:, :, ::-1]  # observed >= k
+    cumulative = np.stack([spend_by_observed[:, :m, m].sum(axis=1) for m in months], axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_customer = np.where(at_least > 0, cumulative / at_least, np.nan)
+    curves = pd.DataFrame(
+        {
+            "channel": pd.array(np.repeat(np.asarray(names, dtype=object), len(months)), dtype="string"),
+            "month": np.tile(months, n_groups),
+            "customers": at_least.ravel(),
+            "cumulative_revenue": per_customer.ravel(),
+        }
+    )
+    curves["cumulative_margin"] = curves["cumulative_revenue"] * gross_margin
+    return curves[curves["customers"] > 0].reset_index(drop=True)
+
+
+def _payback_month(curves: pd.DataFrame, table: pd.DataFrame) -> np.ndarray:
+    key = table["channel"].fillna("\0").to_numpy(dtype=object)
+    cpo = pd.Series(table["cpo"].to_numpy(), index=key)
+    curve_key = curves["channel"].fillna("\0").to_numpy(dtype=object)
+    reached = curves["cumulative_margin"].to_numpy() >= cpo.reindex(curve_key).to_numpy()
+    first = pd.Series(curves["month"].to_numpy()[reached], index=curve_key[reached]).groupby(level=0).min()
+    return first.reindex(key).to_numpy(dtype="float64")

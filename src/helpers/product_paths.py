@@ -1,0 +1,184 @@
+"""Product paths: which first product (フロント商品) leads to which second product.
+
+Definitions:
+
+* a customer's orders are put in order by ``order_date``, then ``order_id``;
+* first product = the product of the first order, second product = the
+  product of the second order (none when there is no second order up to
+  ``as_of``);
+* an order's product is ``orders.product``, or - when an ``order_items``
+  table (``order_id``, ``product``, optional ``quantity``, ``price``) is
+  given - its main item: the line with the largest ``price × quantity``
+  (quantity 1 and price 0 when missing), ties to the product name first in
+  sort order.  ``order_items`` wins over ``orders.product`` for the orders it
+  lists; other orders keep ``orders.product``.
+* days to the second purchase = calendar days between the two order dates.
+
+Orders without a product keep a missing product, which forms its own group.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from helpers import purchases
+
+#: Columns of :func:`product_paths` (and of ``product_paths.csv``).
+PATH_COLUMNS: tuple[str, ...] = ("first_product", "second_product", "customers", "share_of_first", "median_days")
+
+
+def has_products(orders: pd.DataFrame, order_items: pd.DataFrame | None = None) -> bool:
+    """Whether products are known: a filled ``orders.product`` or a non-empty ``order_items``."""
+    if order_items is not None and len(order_items) and "product" in order_items.columns:
+        return bool(order_items["product"].notna().any())
+    return "product" in orders.columns and bool(orders["product"].notna().any())
+
+
+def order_products(orders: pd.DataFrame, order_items: pd.DataFrame | None = None) -> pd.Series:
+    """The product of each order: ``orders.product`` or the main item of ``order_items``.
+
+    Parameters
+    ----------
+    orders : pandas.DataFrame
+        ``order_id`` and optionally ``product``.
+    order_items : pandas.DataFrame, optional
+        ``order_id``, ``product``, optionally ``quantity`` and ``price``.
+
+    Returns
+    -------
+    pandas.Series
+        string dtype, aligned with ``orders`` (same index); ``<NA>`` where
+        unknown.
+    """
+    if "product" in orders.columns:
+        product = orders["product"].astype("string")
+    else:
+        product = pd.Series(pd.NA, index=orders.index, dtype="string")
+    if order_items is None or not len(order_items):
+        return product
+    items = order_items[order_items["product"].notna()]
+    quantity = items["quantity"].astype("float64").fillna(1.0) if "quantity" in items else 1.0
+    price = items["price"].astype("float64").fillna(0.0) if "price" in items else 0.0
+    lines = pd.DataFrame(
+        {"order_id": items["order_id"].to_numpy(), "product": items["product"].astype(str).to_numpy(),
+         "line": np.asarray(price * quantity, dtype="float64") * np.ones(len(items))}
+    )
+    main = lines.sort_values(["order_id", "line", "product"], ascending=[True, False, True], kind="stable")
+    main = main.drop_duplicates("order_id").set_index("order_id")["product"]
+    from_items = orders["order_id"].map(main).astype("string")
+    return from_items.fillna(product)
+
+
+def first_two_orders(orders: pd.DataFrame, as_of, order_items: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The first and second order of each buying customer.
+
+    Parameters
+    ----------
+    orders : pandas.DataFrame
+        ``order_id``, ``customer_id``, ``order_date`` and products
+        (:func:`order_products`); orders after ``as_of`` are not counted.
+    as_of : str or datetime-like
+        Reference date.
+    order_items : pandas.DataFrame, optional
+        Order lines (:func:`order_products`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``customer_id``: ``first_product``, ``second_product``
+        (``<NA>`` without a second order), ``days_to_second`` (NaN without).
+    """
+    kept = orders[orders["order_date"] <= purchases.end_of_day(as_of)]
+    product = order_products(kept, order_items)
+    codes, ids = purchases.customer_codes(kept["customer_id"].to_numpy(dtype=object))
+    order_code, _ = pd.factorize(kept["order_id"].to_numpy(dtype=object), sort=True)
+    order = np.lexsort((order_code, kept["order_date"].to_numpy(), codes))
+    sorted_codes = codes[order]
+    starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
+    ends = np.r_[starts[1:], len(order)]
+    has_second = ends - starts >= 2
+    first_row = order[starts]
+    second_row = order[np.where(has_second, starts + 1, starts)]
+    products = product.to_numpy(dtype=object, na_value=None)
+    day = kept["order_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    second = pd.array(np.where(has_second, products[second_row], None), dtype="string")
+    return pd.DataFrame(
+        {
+            "first_product": pd.array(products[first_row], dtype="string"),
+            "second_product": second,
+            "days_to_second": np.where(has_second, day[second_row] - day[first_row], np.nan),
+        },
+        index=pd.Index(ids[sorted_codes[starts]], name="customer_id"),
+    )
+
+
+def product_paths(firsts: pd.DataFrame) -> pd.DataFrame:
+    """Customers per first → second product, with the share of the first product's buyers.
+
+    Parameters
+    ----------
+    firsts : pandas.DataFrame
+        :func:`first_two_orders` output.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`PATH_COLUMNS`, one row per observed pair; ``second_product``
+        ``<NA>`` is the row of customers without a second order (its
+        ``median_days`` is NaN).  ``share_of_first`` = customers / first
+        product's buyers, so the shares of a first product sum to 1.  Sorted
+        by the first product's buyers, then customers (descending), then names.
+    """
+    grouped = firsts.groupby(["first_product", "second_product"], dropna=False, sort=True)
+    table = grouped.agg(customers=("days_to_second", "size"), median_days=("days_to_second", "median"))
+    table = table.reset_index()
+    buyers = table.groupby("first_product", dropna=False)["customers"].transform("sum")
+    table.insert(3, "share_of_first", table["customers"] / buyers)
+    table["_buyers"] = buyers
+    table = table.sort_values(
+        ["_buyers", "first_product", "customers", "second_product"],
+        ascending=[False, True, False, True], kind="stable", na_position="last",
+    )
+    return table.drop(columns="_buyers").reset_index(drop=True)[list(PATH_COLUMNS)]
+
+
+def first_product_conversion(firsts: pd.DataFrame) -> pd.DataFrame:
+    """F2 conversion and days to the second purchase by first product.
+
+    Parameters
+    ----------
+    firsts : pandas.DataFrame
+        :func:`first_two_orders` output.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``first_product`` (most buyers first): ``customers``,
+        ``second_buyers``, ``f2_conversion`` (second buyers / customers),
+        ``median_days`` to the second purchase, ``top_second_product`` (most
+        common second product, ties to the name first in sort order),
+        ``top_second_share`` (its share of the second buyers) and
+        ``same_product_share`` (second buyers who bought the same product again).
+    """
+    repeat = firsts[firsts["second_product"].notna()]
+    grouped = firsts.groupby("first_product", dropna=False)
+    table = pd.DataFrame(
+        {
+            "customers": grouped.size(),
+            "second_buyers": repeat.groupby("first_product", dropna=False).size(),
+            "median_days": repeat.groupby("first_product", dropna=False)["days_to_second"].median(),
+        }
+    )
+    table["second_buyers"] = table["second_buyers"].fillna(0).astype(np.int64)
+    table.insert(2, "f2_conversion", table["second_buyers"] / table["customers"])
+    pairs = repeat.groupby(["first_product", "second_product"], dropna=False).size().rename("n").reset_index()
+    pairs = pairs.sort_values(["first_product", "n", "second_product"], ascending=[True, False, True], kind="stable")
+    top = pairs.drop_duplicates("first_product").set_index("first_product")
+    table["top_second_product"] = top["second_product"].reindex(table.index).astype("string")
+    table["top_second_share"] = top["n"].reindex(table.index) / table["second_buyers"].where(table["second_buyers"] > 0)
+    same = (repeat["first_product"] == repeat["second_product"]).fillna(False)
+    same_n = same.groupby(repeat["first_product"], dropna=False).sum()
+    table["same_product_share"] = same_n.reindex(table.index) / table["second_buyers"].where(table["second_buyers"] > 0)
+    order = np.lexsort((np.arange(len(table)), -table["customers"].to_numpy()))
+    return table.iloc[order]
