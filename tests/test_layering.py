@@ -27,6 +27,13 @@ ANALYSIS_MODULES = [
     "helpers.ltv",
     "helpers.clv",
     "helpers.tracking",
+    "helpers.cohorts",
+    "helpers.channel_ltv",
+    "helpers.rfm",
+    "helpers.cpm",
+    "helpers.deciles",
+    "helpers.product_paths",
+    "helpers.sbg",
 ]
 
 FORBIDDEN = ("matplotlib", "ipywidgets", "IPython", "helpers.report", "helpers.plotting", "helpers.workshop")

@@ -1,10 +1,10 @@
 """Decile analysis (デシル分析): buying customers in ten equal-count layers by revenue.
 
 Customers with at least one order up to ``as_of`` are ranked by their revenue
-up to ``as_of``, highest first, ties broken by ``customer_id`` (ascending).
-With ``n`` customers, the customer at position ``i`` (0-based) is in decile
-``floor(10 × i / n) + 1``: decile 1 is the top 10% by count.  When ``n`` is
-not a multiple of ten the deciles differ in size by at most one.
+up to ``as_of``, highest first, ties broken by ``customer_id`` (ascending),
+and cut into ten layers of equal count: decile 1 is the top 10%.  When the
+number of customers ``n`` is not a multiple of ten, the first ``n mod 10``
+deciles hold one customer more - the rule of SQL's ``NTILE(10)``.
 """
 
 from __future__ import annotations
@@ -43,8 +43,8 @@ def customer_deciles(orders: pd.DataFrame, as_of, layers: int = DECILES) -> pd.D
     bought = purchases.customer_purchases(orders, as_of, sort=True)  # id order: the tie-break
     revenue = bought["revenue"].to_numpy(dtype="float64")
     rank = np.argsort(-revenue, kind="stable")
-    n = len(rank)
-    decile = np.arange(n) * layers // max(n, 1) + 1
+    sizes = len(rank) // layers + (np.arange(layers) < len(rank) % layers)
+    decile = np.repeat(np.arange(1, layers + 1), sizes)
     return pd.DataFrame({"revenue": revenue[rank], "decile": decile.astype(np.int64)}, index=bought.index[rank])
 
 

@@ -122,10 +122,9 @@ def counts_from_stops(stops: pd.DataFrame) -> pd.DataFrame:
 def _log_likelihood(log_params: np.ndarray, t: np.ndarray, churned: np.ndarray, alive: np.ndarray) -> float:
     a, b = np.exp(log_params)
     base = special.betaln(a, b)
-    with np.errstate(invalid="ignore"):
-        log_p = special.betaln(a + 1, b + t - 1) - base  # P(T = t), t >= 1
+    log_p = special.betaln(a + 1, b + np.maximum(t, 1) - 1) - base  # P(T = t); no stops at t = 0
     log_s = special.betaln(a, b + t) - base
-    return float(np.sum(np.where(churned > 0, churned * log_p, 0.0)) + np.sum(alive * log_s))
+    return float(np.sum(churned * log_p) + np.sum(alive * log_s))
 
 
 def fit_sbg(counts: pd.DataFrame) -> SBGFit:
