@@ -26,8 +26,9 @@ def test_ad_costs_load_and_errors(tmp_path, sample_dir):
     for table in ("customers", "orders"):
         shutil.copy(sample_dir / f"{table}.csv", data)
     (data / "ad_costs.csv").write_text(
-        "媒体,年月,広告費\n検索広告,2024-01,\"¥120,000\"\nSNS広告,2024年2月,80000\n"
-        "テレビ通販,2026-01,5\n新聞広告,2024-03,-1\n", encoding="utf-8"
+        '媒体,年月,広告費\n検索広告,2024-01,"¥120,000"\nSNS広告,2024年2月,80000\n'
+        "テレビ通販,2026-01,5\n新聞広告,2024-03,-1\n",
+        encoding="utf-8",
     )
     report = io.validate_data_dir(data, as_of="2025-12-31")
     problems = {(p.line, p.column): p for p in report.problems}

@@ -19,14 +19,21 @@ def data():
     customers = pd.DataFrame(
         {
             "customer_id": ["A", "B", "C", "D", "E", "F"],
-            "acquisition_channel": pd.array(["検索広告", "検索広告", "検索広告", "テレビ", None, "テレビ"], dtype="string"),
+            "acquisition_channel": pd.array(
+                ["検索広告", "検索広告", "検索広告", "テレビ", None, "テレビ"], dtype="string"
+            ),
         }
     )
     rows = [
-        ("A", "2024-01-10", 5000), ("A", "2024-02-20", 4000), ("A", "2025-01-09", 9000), ("A", "2025-01-10", 7000),
+        ("A", "2024-01-10", 5000),
+        ("A", "2024-02-20", 4000),
+        ("A", "2025-01-09", 9000),
+        ("A", "2025-01-10", 7000),
         ("B", "2024-03-01", 3000),
-        ("C", "2025-01-15", 6000), ("C", "2025-02-15", 6000),  # less than a year of history
-        ("D", "2024-02-05", 12000), ("D", "2024-05-05", 12000),
+        ("C", "2025-01-15", 6000),
+        ("C", "2025-02-15", 6000),  # less than a year of history
+        ("D", "2024-02-05", 12000),
+        ("D", "2024-05-05", 12000),
         ("E", "2024-04-01", 2000),
     ]  # F never ordered
     orders = pd.DataFrame(rows, columns=["customer_id", "order_date", "amount"])
@@ -34,8 +41,11 @@ def data():
     orders["amount"] = orders["amount"].astype(float)
     orders.insert(0, "order_id", [f"o{i}" for i in range(len(orders))])
     ad_costs = pd.DataFrame(
-        {"channel": ["検索広告", "検索広告", "テレビ"], "month": pd.to_datetime(["2024-01-01", "2024-03-01", "2024-02-01"]),
-         "cost": [20000.0, 10000.0, 30000.0]}
+        {
+            "channel": ["検索広告", "検索広告", "テレビ"],
+            "month": pd.to_datetime(["2024-01-01", "2024-03-01", "2024-02-01"]),
+            "cost": [20000.0, 10000.0, 30000.0],
+        }
     )
     return customers, orders, ad_costs
 

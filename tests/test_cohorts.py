@@ -15,10 +15,15 @@ AS_OF = "2024-04-30"
 @pytest.fixture
 def orders() -> pd.DataFrame:
     rows = [
-        ("o1", "A", "2024-01-05", 1000), ("o2", "A", "2024-01-20", 500), ("o3", "A", "2024-03-02", 2000),
-        ("o4", "B", "2024-01-31", 3000), ("o5", "B", "2024-02-01", 1000),
+        ("o1", "A", "2024-01-05", 1000),
+        ("o2", "A", "2024-01-20", 500),
+        ("o3", "A", "2024-03-02", 2000),
+        ("o4", "B", "2024-01-31", 3000),
+        ("o5", "B", "2024-02-01", 1000),
         ("o6", "C", "2024-02-10", 1500),
-        ("o7", "D", "2024-02-28", 800), ("o8", "D", "2024-04-30 18:00", 700), ("o9", "D", "2024-05-01", 900),
+        ("o7", "D", "2024-02-28", 800),
+        ("o8", "D", "2024-04-30 18:00", 700),
+        ("o9", "D", "2024-05-01", 900),
     ]
     frame = pd.DataFrame(rows, columns=["order_id", "customer_id", "order_date", "amount"])
     frame["order_date"] = pd.to_datetime(frame["order_date"], format="ISO8601")
@@ -63,7 +68,8 @@ def test_matches_independent_sql(orders):
     got = table[table["active"] > 0].assign(cohort=lambda t: t["cohort"].astype(str)).reset_index(drop=True)
     pd.testing.assert_frame_equal(
         got[["cohort", "months_since", "customers", "active", "revenue"]],
-        expected, check_dtype=False,
+        expected,
+        check_dtype=False,
     )
 
 

@@ -27,7 +27,9 @@ def random_orders() -> pd.DataFrame:
     customers = rng.integers(0, 57, n)
     days = rng.integers(0, 700, n)
     amounts = rng.choice([1980, 3980, 7480, 12000], n)
-    rows = [(f"C{c:03d}", AS_OF - pd.Timedelta(days=int(d)), a) for c, d, a in zip(customers, days, amounts, strict=True)]
+    rows = [
+        (f"C{c:03d}", AS_OF - pd.Timedelta(days=int(d)), a) for c, d, a in zip(customers, days, amounts, strict=True)
+    ]
     return make_orders(rows)
 
 
@@ -85,18 +87,30 @@ def test_cpm_boundaries():
         ("first", last, 5000),
         ("first_lapsed", AS_OF - pd.Timedelta(days=240), 5000),  # exactly 240 days: lapsed
         ("first_just_active", AS_OF - pd.Timedelta(days=239), 5000),
-        ("yochi", last - pd.Timedelta(days=89), 50000), ("yochi", last, 50000),  # tenure 89
-        ("kotsu", last - pd.Timedelta(days=90), 30000), ("kotsu", last, 39999),  # tenure 90, 69,999 yen
-        ("ryuko", last - pd.Timedelta(days=90), 30000), ("ryuko", last, 40000),  # exactly 70,000 yen
-        ("ryuko_209", last - pd.Timedelta(days=209), 70000), ("ryuko_209", last, 1),
-        ("yuryo", last - pd.Timedelta(days=210), 70000), ("yuryo", last, 0),
-        ("yuryo_lapsed", AS_OF - pd.Timedelta(days=700), 80000), ("yuryo_lapsed", AS_OF - pd.Timedelta(days=300), 1),
+        ("yochi", last - pd.Timedelta(days=89), 50000),
+        ("yochi", last, 50000),  # tenure 89
+        ("kotsu", last - pd.Timedelta(days=90), 30000),
+        ("kotsu", last, 39999),  # tenure 90, 69,999 yen
+        ("ryuko", last - pd.Timedelta(days=90), 30000),
+        ("ryuko", last, 40000),  # exactly 70,000 yen
+        ("ryuko_209", last - pd.Timedelta(days=209), 70000),
+        ("ryuko_209", last, 1),
+        ("yuryo", last - pd.Timedelta(days=210), 70000),
+        ("yuryo", last, 0),
+        ("yuryo_lapsed", AS_OF - pd.Timedelta(days=700), 80000),
+        ("yuryo_lapsed", AS_OF - pd.Timedelta(days=300), 1),
     ]
     classes = cpm.cpm_classes(make_orders(rows), AS_OF)["cpm_class"].astype(str).to_dict()
     assert classes == {
-        "first": "shokai_active", "first_lapsed": "shokai_lapsed", "first_just_active": "shokai_active",
-        "yochi": "yochiyochi_active", "kotsu": "kotsukotsu_active", "ryuko": "ryuko_active",
-        "ryuko_209": "ryuko_active", "yuryo": "yuryo_active", "yuryo_lapsed": "yuryo_lapsed",
+        "first": "shokai_active",
+        "first_lapsed": "shokai_lapsed",
+        "first_just_active": "shokai_active",
+        "yochi": "yochiyochi_active",
+        "kotsu": "kotsukotsu_active",
+        "ryuko": "ryuko_active",
+        "ryuko_209": "ryuko_active",
+        "yuryo": "yuryo_active",
+        "yuryo_lapsed": "yuryo_lapsed",
     }
 
 
@@ -114,7 +128,9 @@ def test_cpm_against_row_by_row_rules_and_summary(random_orders):
     summary = cpm.cpm_summary(got)
     assert list(summary["class"]) == list(cpm.CLASSES)
     counts = pd.Series(expected).value_counts()
-    assert summary.set_index("class")["customers"].to_dict() == counts.reindex(list(cpm.CLASSES), fill_value=0).to_dict()
+    assert (
+        summary.set_index("class")["customers"].to_dict() == counts.reindex(list(cpm.CLASSES), fill_value=0).to_dict()
+    )
     revenue = per["revenue"].groupby(pd.Series(expected)).sum()
     assert summary.set_index("class")["revenue"].to_dict() == pytest.approx(
         revenue.reindex(list(cpm.CLASSES), fill_value=0).to_dict()
@@ -167,6 +183,8 @@ def test_decile_and_cpm_groups_for_tracking(random_orders):
     classes = cpm.cpm_classes(random_orders, AS_OF)["cpm_class"]
     from helpers.labels import label
 
-    assert (cpm_groups.drop("never").astype(str) == classes.reindex(cpm_groups.drop("never").index).map(
-        lambda c: label(c, "en")).astype(str)).all()
+    assert (
+        cpm_groups.drop("never").astype(str)
+        == classes.reindex(cpm_groups.drop("never").index).map(lambda c: label(c, "en")).astype(str)
+    ).all()
     assert cpm_groups.cat.categories[-1] == "No purchase"

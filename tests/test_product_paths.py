@@ -16,12 +16,19 @@ AS_OF = "2025-12-31"
 def orders() -> pd.DataFrame:
     rows = [
         # same day: the order id decides which is first (o02 before o10)
-        ("o10", "A", "2025-01-05", "本品30包"), ("o02", "A", "2025-01-05", "お試し"), ("o20", "A", "2025-02-01", "本品60包"),
-        ("o03", "B", "2025-01-10", "お試し"), ("o04", "B", "2025-01-25", "本品30包"),
+        ("o10", "A", "2025-01-05", "本品30包"),
+        ("o02", "A", "2025-01-05", "お試し"),
+        ("o20", "A", "2025-02-01", "本品60包"),
+        ("o03", "B", "2025-01-10", "お試し"),
+        ("o04", "B", "2025-01-25", "本品30包"),
         ("o05", "C", "2025-02-01", "お試し"),
-        ("o06", "D", "2025-03-01", "お試し"), ("o07", "D", "2025-04-30", "本品30包"), ("o08", "D", "2025-05-01", "x"),
-        ("o09", "E", "2025-03-03", "本品30包"), ("o11", "E", "2025-03-13", "本品30包"),
-        ("o12", "F", "2025-04-01", None), ("o13", "F", "2026-01-05", "お試し"),  # after as_of: ignored
+        ("o06", "D", "2025-03-01", "お試し"),
+        ("o07", "D", "2025-04-30", "本品30包"),
+        ("o08", "D", "2025-05-01", "x"),
+        ("o09", "E", "2025-03-03", "本品30包"),
+        ("o11", "E", "2025-03-13", "本品30包"),
+        ("o12", "F", "2025-04-01", None),
+        ("o13", "F", "2026-01-05", "お試し"),  # after as_of: ignored
     ]
     frame = pd.DataFrame(rows, columns=["order_id", "customer_id", "order_date", "product"])
     frame["order_date"] = pd.to_datetime(frame["order_date"])
@@ -86,14 +93,18 @@ def test_order_items_main_line_matches_sql(orders):
     )
     items["quantity"] = items["quantity"].astype("Int64")
     got = product_paths.order_products(orders, items)
-    expected = duckdb.sql(
-        """
+    expected = (
+        duckdb.sql(
+            """
         SELECT order_id, product FROM (
             SELECT order_id, product, row_number() OVER (
                 PARTITION BY order_id ORDER BY coalesce(price, 0) * coalesce(quantity, 1) DESC, product) AS r
             FROM items WHERE product IS NOT NULL) WHERE r = 1
         """
-    ).df().set_index("order_id")["product"]
+        )
+        .df()
+        .set_index("order_id")["product"]
+    )
     from_items = orders["order_id"].map(expected)
     expected_products = from_items.fillna(orders["product"]).astype("string")
     assert got.fillna("∅").tolist() == expected_products.fillna("∅").tolist()

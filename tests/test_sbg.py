@@ -67,7 +67,9 @@ def test_censored_likelihood_against_direct_sum():
 
 def test_counts_from_subscription_stops():
     # three subscribers: X stopped after 2 shipments, Y still open after 3, Z continued past the table
-    rows = [("X", d) for d in ("2025-01-01", "2025-02-01")] + [("Y", d) for d in ("2025-10-01", "2025-11-01", "2025-12-01")]
+    rows = [("X", d) for d in ("2025-01-01", "2025-02-01")] + [
+        ("Y", d) for d in ("2025-10-01", "2025-11-01", "2025-12-01")
+    ]
     rows += [("Z", f"2025-{m:02d}-01") for m in range(1, 6)] + [("W", "2025-01-10")]
     orders = pd.DataFrame(rows, columns=["customer_id", "order_date"])
     orders["order_date"] = pd.to_datetime(orders["order_date"])
