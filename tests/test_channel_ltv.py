@@ -141,3 +141,22 @@ def test_needs_the_channel_column(data):
     customers, orders, _ = data
     with pytest.raises(ValueError, match="acquisition_channel"):
         channel_ltv.channel_ltv(orders, customers.drop(columns="acquisition_channel"), AS_OF)
+
+
+def test_sample_planted_channel_effect(sample_dir):
+    """data/sample/README.md, effect 7: only テレビ通販 does not pay back its CPO within a year."""
+    from helpers import io
+
+    ds = io.load_data(sample_dir, as_of="2025-12-31", tables=["customers", "orders", "ad_costs"])
+    result = channel_ltv.channel_ltv(ds.orders, ds.customers, "2025-12-31", gross_margin=0.6, ad_costs=ds.ad_costs)
+    table = result.table.set_index("channel")
+    # CPO by plain pandas: cost over the listed months / customers whose first order fell in them
+    first_month = ds.orders.groupby("customer_id")["order_date"].min().dt.to_period("M").rename("m")
+    new = ds.customers.join(first_month, on="customer_id").groupby(["acquisition_channel", "m"]).size()
+    costs = ds.ad_costs.assign(m=ds.ad_costs["month"].dt.to_period("M")).set_index(["channel", "m"])["cost"]
+    cpo = costs.groupby(level=0).sum() / new.reindex(costs.index, fill_value=0).groupby(level=0).sum()
+    assert table["cpo"].to_dict() == pytest.approx(cpo.to_dict())
+    assert table["cpo_source"].eq("ad_costs").all()
+    assert set(table.index[table["margin_ltv_to_cpo"] < 1]) == {"テレビ通販"}
+    assert table.loc["テレビ通販", "payback_month"] > 12
+    assert table.drop(index="テレビ通販")["payback_month"].max() <= 12

@@ -156,10 +156,12 @@ def first_product_conversion(firsts: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         Indexed by ``first_product`` (most buyers first): ``customers``,
         ``second_buyers``, ``f2_conversion`` (second buyers / customers),
-        ``median_days`` to the second purchase, ``top_second_product`` (most
-        common second product, ties to the name first in sort order),
-        ``top_second_share`` (its share of the second buyers) and
-        ``same_product_share`` (second buyers who bought the same product again).
+        ``median_days`` to the second purchase, ``same_product_share``
+        (second buyers who bought the same product again),
+        ``top_second_product`` (the most common *other* second product - the
+        product the first one leads to; ties to the name first in sort
+        order; ``<NA>`` when all second buyers repeat the first) and
+        ``top_second_share`` (its share of the second buyers).
     """
     repeat = firsts[firsts["second_product"].notna()]
     grouped = firsts.groupby("first_product", dropna=False)
@@ -172,13 +174,14 @@ def first_product_conversion(firsts: pd.DataFrame) -> pd.DataFrame:
     )
     table["second_buyers"] = table["second_buyers"].fillna(0).astype(np.int64)
     table.insert(2, "f2_conversion", table["second_buyers"] / table["customers"])
-    pairs = repeat.groupby(["first_product", "second_product"], dropna=False).size().rename("n").reset_index()
+    other = repeat[(repeat["first_product"] != repeat["second_product"]).fillna(True)]
+    pairs = other.groupby(["first_product", "second_product"], dropna=False).size().rename("n").reset_index()
     pairs = pairs.sort_values(["first_product", "n", "second_product"], ascending=[True, False, True], kind="stable")
     top = pairs.drop_duplicates("first_product").set_index("first_product")
-    table["top_second_product"] = top["second_product"].reindex(table.index).astype("string")
-    table["top_second_share"] = top["n"].reindex(table.index) / table["second_buyers"].where(table["second_buyers"] > 0)
+    buyers = table["second_buyers"].where(table["second_buyers"] > 0)
     same = (repeat["first_product"] == repeat["second_product"]).fillna(False)
-    same_n = same.groupby(repeat["first_product"], dropna=False).sum()
-    table["same_product_share"] = same_n.reindex(table.index) / table["second_buyers"].where(table["second_buyers"] > 0)
+    table["same_product_share"] = same.groupby(repeat["first_product"], dropna=False).sum().reindex(table.index) / buyers
+    table["top_second_product"] = top["second_product"].reindex(table.index).astype("string")
+    table["top_second_share"] = top["n"].reindex(table.index) / buyers
     order = np.lexsort((np.arange(len(table)), -table["customers"].to_numpy()))
     return table.iloc[order]

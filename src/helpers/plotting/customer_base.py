@@ -106,7 +106,14 @@ def plot_cohort_retention(
 
 
 def plot_cohort_ltv(
-    table: pd.DataFrame, ax: Axes | None = None, title: str | None = None, *, lang: str = "ja", every: int = 3, **kwargs
+    table: pd.DataFrame,
+    ax: Axes | None = None,
+    title: str | None = None,
+    *,
+    lang: str = "ja",
+    every: int = 3,
+    min_cohorts: int = 6,
+    **kwargs,
 ) -> Axes:
     """Cumulative revenue per acquired customer by months since acquisition, one line per cohort.
 
@@ -120,6 +127,9 @@ def plot_cohort_ltv(
     every : int
         Draw every ``every``-th cohort (with the customer-weighted average of
         all cohorts as a thick line).
+    min_cohorts : int
+        Draw the average only for months that at least this many cohorts
+        reached (fewer make it jump).
     **kwargs
         Passed to the cohort lines' :meth:`~matplotlib.axes.Axes.plot`.
 
@@ -148,6 +158,7 @@ def plot_cohort_ltv(
             va="center",
         )
     pooled = cohorts.average_retention(table)
+    pooled = pooled[pooled["cohorts"] >= min_cohorts]
     ax.plot(
         pooled.index,
         pooled["cumulative_revenue_per_customer"],
