@@ -180,7 +180,8 @@ def first_product_conversion(firsts: pd.DataFrame) -> pd.DataFrame:
     top = pairs.drop_duplicates("first_product").set_index("first_product")
     buyers = table["second_buyers"].where(table["second_buyers"] > 0)
     same = (repeat["first_product"] == repeat["second_product"]).fillna(False)
-    table["same_product_share"] = same.groupby(repeat["first_product"], dropna=False).sum().reindex(table.index) / buyers
+    same_n = same.groupby(repeat["first_product"], dropna=False).sum().reindex(table.index)
+    table["same_product_share"] = same_n / buyers
     table["top_second_product"] = top["second_product"].reindex(table.index).astype("string")
     table["top_second_share"] = top["n"].reindex(table.index) / buyers
     order = np.lexsort((np.arange(len(table)), -table["customers"].to_numpy()))
