@@ -88,11 +88,15 @@ def cpo_from_ad_costs(ad_costs: pd.DataFrame, customers: pd.DataFrame, orders: p
         ``cpo`` (cost / new customers; NaN without new customers).
     """
     bought = purchases.customer_purchases(orders, as_of, sort=False)
-    first_month = pd.Series(cohorts.month_number(bought["first_order"].to_numpy()), index=bought.index)
     channel_of = customers.set_index("customer_id")["acquisition_channel"].reindex(bought.index)
+    return _cpo_table(ad_costs, channel_of, bought)
+
+
+def _cpo_table(ad_costs: pd.DataFrame, channel_of: pd.Series, bought: pd.DataFrame) -> pd.DataFrame:
+    first_month = cohorts.month_number(bought["first_order"].to_numpy())
     costs = ad_costs.assign(_month=cohorts.month_number(ad_costs["month"].to_numpy()))
     listed = costs[["channel", "_month"]].drop_duplicates()
-    new = pd.DataFrame({"channel": channel_of.to_numpy(), "_month": first_month.to_numpy()})
+    new = pd.DataFrame({"channel": channel_of.to_numpy(), "_month": first_month})
     new = new.merge(listed, on=["channel", "_month"], how="inner")
     table = pd.DataFrame(
         {
@@ -170,7 +174,7 @@ def channel_ltv(
         {"channel": names, "new_customers": new_customers, "customers_1y": customers_1y, "ltv_1y": ltv_1y}
     )
     table["ltv_1y_margin"] = table["ltv_1y"] * gross_margin
-    cpo_value, cpo_source = _cpos(table["channel"], cpo, ad_costs, customers, orders, as_of)
+    cpo_value, cpo_source = _cpos(table["channel"], cpo, ad_costs, channel_of, bought)
     table["cpo"] = cpo_value
     table["cpo_source"] = pd.array(cpo_source, dtype="string")
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -183,7 +187,7 @@ def channel_ltv(
     return ChannelLTV(table[list(CHANNEL_COLUMNS)], curves, gross_margin)
 
 
-def _cpos(channels: pd.Series, cpo, ad_costs, customers, orders, as_of) -> tuple[np.ndarray, list]:
+def _cpos(channels: pd.Series, cpo, ad_costs, channel_of, bought) -> tuple[np.ndarray, list]:
     values = np.full(len(channels), np.nan)
     source: list = [pd.NA] * len(channels)
     if cpo is not None:
@@ -193,7 +197,7 @@ def _cpos(channels: pd.Series, cpo, ad_costs, customers, orders, as_of) -> tuple
             if amount is not None and not pd.isna(amount):
                 values[i], source[i] = float(amount), "parameter"
     if ad_costs is not None and len(ad_costs):
-        from_costs = cpo_from_ad_costs(ad_costs, customers, orders, as_of)["cpo"]
+        from_costs = _cpo_table(ad_costs, channel_of, bought)["cpo"]
         for i, name in enumerate(channels):
             if not pd.isna(name) and name in from_costs.index and not pd.isna(from_costs[name]):
                 values[i], source[i] = float(from_costs[name]), "ad_costs"
@@ -203,8 +207,8 @@ def _cpos(channels: pd.Series, cpo, ad_costs, customers, orders, as_of) -> tuple
 def _payback_curves(orders, bought, group, names, as_of, gross_margin, max_months) -> pd.DataFrame:
     """Cumulative revenue per customer by month after the first order, per channel."""
     kept = (orders["order_date"] <= purchases.end_of_day(as_of)).to_numpy()
-    ids = orders["customer_id"].to_numpy(dtype=object)[kept]
-    position = pd.Index(bought.index).get_indexer(ids)
+    # customer_purchases(sort=False) has one row per code of customer_codes, in the same order
+    position, _ = purchases.customer_codes(orders["customer_id"].to_numpy(dtype=object)[kept])
     day = orders["order_date"].to_numpy()[kept].astype("datetime64[D]").astype(np.int64)
     first_day = bought["first_order"].to_numpy().astype("datetime64[D]").astype(np.int64)
     month_of_order = np.minimum(((day - first_day[position]) // DAYS_PER_MONTH).astype(np.int64), max_months)

@@ -92,8 +92,7 @@ def first_two_orders(orders: pd.DataFrame, as_of, order_items: pd.DataFrame | No
     kept = orders[orders["order_date"] <= purchases.end_of_day(as_of)]
     product = order_products(kept, order_items)
     codes, ids = purchases.customer_codes(kept["customer_id"].to_numpy(dtype=object))
-    order_code, _ = pd.factorize(kept["order_id"].to_numpy(dtype=object), sort=True)
-    order = np.lexsort((order_code, kept["order_date"].to_numpy(), codes))
+    order = _date_then_order_id(codes, kept["order_date"].to_numpy(), kept["order_id"].to_numpy(dtype=object))
     sorted_codes = codes[order]
     starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
     ends = np.r_[starts[1:], len(order)]
@@ -111,6 +110,26 @@ def first_two_orders(orders: pd.DataFrame, as_of, order_items: pd.DataFrame | No
         },
         index=pd.Index(ids[sorted_codes[starts]], name="customer_id"),
     )
+
+
+def _date_then_order_id(codes: np.ndarray, dates: np.ndarray, order_ids: np.ndarray) -> np.ndarray:
+    """Row order by customer code, date, then order id.
+
+    Sorting millions of string order ids is slow and rarely needed: rows are
+    sorted on the integers first, and only runs of one customer's orders at
+    the same moment are re-sorted by order id.
+    """
+    order = np.lexsort((dates, codes))
+    sorted_codes, sorted_dates = codes[order], dates[order]
+    tied = (sorted_codes[1:] == sorted_codes[:-1]) & (sorted_dates[1:] == sorted_dates[:-1])
+    if tied.any():
+        in_run = np.r_[tied, False] | np.r_[False, tied]
+        positions = np.flatnonzero(in_run)
+        rows = order[positions]
+        runs = pd.DataFrame({"code": codes[rows], "date": dates[rows], "order_id": order_ids[rows], "row": rows})
+        # the positions of a run are contiguous and in (code, date) order, so the re-sorted rows fit back
+        order[positions] = runs.sort_values(["code", "date", "order_id"], kind="stable")["row"].to_numpy()
+    return order
 
 
 def product_paths(firsts: pd.DataFrame) -> pd.DataFrame:
