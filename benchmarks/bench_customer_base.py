@@ -46,19 +46,29 @@ def _steps(tables: dict, as_of: str) -> list[tuple[str, callable]]:
         product_paths.product_paths(firsts)
         product_paths.first_product_conversion(firsts)
 
+    def shared():
+        state["bought"] = purchases.customer_purchases(orders, as_of)
+
     return [
         (REFERENCE, lambda: purchases.customer_purchases(orders, as_of)),
         (
             "cohorts.cohort_retention (+ average)",
             lambda: cohorts.average_retention(cohorts.cohort_retention(orders, as_of)),
         ),
+        ("purchases.customer_purchases (shared by 2-3)", shared),
         (
             "channel_ltv.channel_ltv (ad_costs)",
-            lambda: channel_ltv.channel_ltv(orders, customers, as_of, 0.6, ad_costs=ad_costs),
+            lambda: channel_ltv.channel_ltv(orders, customers, as_of, 0.6, ad_costs=ad_costs, bought=state["bought"]),
         ),
-        ("rfm.rfm_scores (+ grid)", lambda: rfm.rf_grid(rfm.rfm_scores(orders, as_of))),
-        ("cpm.cpm_classes (+ summary)", lambda: cpm.cpm_summary(cpm.cpm_classes(orders, as_of))),
-        ("deciles.customer_deciles (+ table)", lambda: deciles.decile_table(deciles.customer_deciles(orders, as_of))),
+        ("rfm.rfm_scores (+ grid)", lambda: rfm.rf_grid(rfm.rfm_scores(orders, as_of, bought=state["bought"]))),
+        (
+            "cpm.cpm_classes (+ summary)",
+            lambda: cpm.cpm_summary(cpm.cpm_classes(orders, as_of, bought=state["bought"])),
+        ),
+        (
+            "deciles.customer_deciles (+ table)",
+            lambda: deciles.decile_table(deciles.customer_deciles(orders, as_of, bought=state["bought"])),
+        ),
         ("product_paths (first two orders, paths)", paths),
         ("friction.subscription_stops -> sbg counts", stops),
         ("sbg.fit_sbg (+ projection)", fit),

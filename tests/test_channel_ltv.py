@@ -160,3 +160,17 @@ def test_sample_planted_channel_effect(sample_dir):
     assert set(table.index[table["margin_ltv_to_cpo"] < 1]) == {"テレビ通販"}
     assert table.loc["テレビ通販", "payback_month"] > 12
     assert table.drop(index="テレビ通販")["payback_month"].max() <= 12
+
+
+def test_shared_purchases_table_gives_the_same_result(data):
+    from helpers import purchases
+
+    customers, orders, ad_costs = data
+    for bought in (
+        purchases.customer_purchases(orders, AS_OF),
+        purchases.customer_purchases(orders, AS_OF, sort=False),
+    ):
+        shared = channel_ltv.channel_ltv(orders, customers, AS_OF, ad_costs=ad_costs, bought=bought)
+        alone = channel_ltv.channel_ltv(orders, customers, AS_OF, ad_costs=ad_costs)
+        pd.testing.assert_frame_equal(shared.table, alone.table)
+        pd.testing.assert_frame_equal(shared.curves, alone.curves)

@@ -188,3 +188,18 @@ def test_decile_and_cpm_groups_for_tracking(random_orders):
         == classes.reindex(cpm_groups.drop("never").index).map(lambda c: label(c, "en")).astype(str)
     ).all()
     assert cpm_groups.cat.categories[-1] == "No purchase"
+
+
+def test_shared_purchases_table_gives_the_same_results(random_orders):
+    from helpers import purchases
+
+    unsorted = purchases.customer_purchases(random_orders, AS_OF, sort=False)  # any row order will do
+    pd.testing.assert_frame_equal(
+        rfm.rfm_scores(random_orders, AS_OF, bought=unsorted), rfm.rfm_scores(random_orders, AS_OF)
+    )
+    pd.testing.assert_frame_equal(
+        cpm.cpm_classes(random_orders, AS_OF, bought=unsorted), cpm.cpm_classes(random_orders, AS_OF)
+    )
+    pd.testing.assert_frame_equal(
+        deciles.customer_deciles(random_orders, AS_OF, bought=unsorted), deciles.customer_deciles(random_orders, AS_OF)
+    )

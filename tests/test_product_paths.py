@@ -78,6 +78,7 @@ def test_paths_and_conversion(orders):
     assert conversion.loc["お試し", "f2_conversion"] == pytest.approx(3 / 4)
     assert conversion.loc["お試し", "top_second_product"] == "本品30包"
     assert conversion.loc["本品30包", "same_product_share"] == 1.0  # E bought it again
+    assert pd.isna(conversion.loc["本品30包", "top_second_product"])  # no *other* product follows it
     by_pandas = expected.assign(repeat=expected["second_product"].notna()).groupby("first_product", dropna=False)
     assert conversion["f2_conversion"].to_dict() == pytest.approx(by_pandas["repeat"].mean().to_dict(), nan_ok=True)
 

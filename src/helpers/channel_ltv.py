@@ -37,8 +37,16 @@ DAYS_PER_MONTH = 365.25 / 12
 
 #: Columns of :attr:`ChannelLTV.table` (and of ``channel_ltv.csv``).
 CHANNEL_COLUMNS: tuple[str, ...] = (
-    "channel", "new_customers", "customers_1y", "ltv_1y", "ltv_1y_margin", "cpo", "cpo_source",
-    "ltv_to_cpo", "margin_ltv_to_cpo", "payback_month",
+    "channel",
+    "new_customers",
+    "customers_1y",
+    "ltv_1y",
+    "ltv_1y_margin",
+    "cpo",
+    "cpo_source",
+    "ltv_to_cpo",
+    "margin_ltv_to_cpo",
+    "payback_month",
 )
 
 
@@ -119,6 +127,8 @@ def channel_ltv(
     ad_costs: pd.DataFrame | None = None,
     window_days: int = purchases.FIRST_YEAR_DAYS,
     max_months: int = 36,
+    *,
+    bought: pd.DataFrame | None = None,
 ) -> ChannelLTV:
     """1-year LTV per acquisition channel, against the CPO, with payback months.
 
@@ -142,6 +152,9 @@ def channel_ltv(
         Length of the LTV window.
     max_months : int
         Last month of the payback curves.
+    bought : pandas.DataFrame, optional
+        :func:`helpers.purchases.customer_purchases` of the same orders,
+        ``as_of`` and ``window_days`` when the caller has it already.
 
     Returns
     -------
@@ -157,7 +170,8 @@ def channel_ltv(
         raise ValueError("customers have no acquisition_channel column")
     if not 0 <= gross_margin <= 1:
         raise ValueError(f"gross_margin must be between 0 and 1, got {gross_margin!r}")
-    bought = purchases.customer_purchases(orders, as_of, window_days, sort=False)
+    if bought is None:
+        bought = purchases.customer_purchases(orders, as_of, window_days)
     channel_of = customers.set_index("customer_id")["acquisition_channel"].reindex(bought.index)
     channel_code, channels = pd.factorize(channel_of.to_numpy(dtype=object), use_na_sentinel=True)
     has_unknown = (channel_code < 0).any()
@@ -207,8 +221,11 @@ def _cpos(channels: pd.Series, cpo, ad_costs, channel_of, bought) -> tuple[np.nd
 def _payback_curves(orders, bought, group, names, as_of, gross_margin, max_months) -> pd.DataFrame:
     """Cumulative revenue per customer by month after the first order, per channel."""
     kept = (orders["order_date"] <= purchases.end_of_day(as_of)).to_numpy()
-    # customer_purchases(sort=False) has one row per code of customer_codes, in the same order
-    position, _ = purchases.customer_codes(orders["customer_id"].to_numpy(dtype=object)[kept])
+    ids = orders["customer_id"].to_numpy(dtype=object)[kept]
+    # integer codes in id order match the rows of customer_purchases(sort=True); hashing the ids again is slower
+    position, coded_ids = purchases.customer_codes(ids, sort=True)
+    if len(coded_ids) != len(bought) or not (bought.index.to_numpy(dtype=object) == coded_ids).all():
+        position = bought.index.get_indexer(ids)
     day = orders["order_date"].to_numpy()[kept].astype("datetime64[D]").astype(np.int64)
     first_day = bought["first_order"].to_numpy().astype("datetime64[D]").astype(np.int64)
     month_of_order = np.minimum(((day - first_day[position]) // DAYS_PER_MONTH).astype(np.int64), max_months)

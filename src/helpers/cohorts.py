@@ -28,7 +28,13 @@ from helpers import purchases
 
 #: Columns of :func:`cohort_retention` (and of ``cohort_retention.csv``).
 COHORT_COLUMNS: tuple[str, ...] = (
-    "cohort", "months_since", "customers", "active", "retention", "revenue", "cumulative_revenue_per_customer",
+    "cohort",
+    "months_since",
+    "customers",
+    "active",
+    "retention",
+    "revenue",
+    "cumulative_revenue_per_customer",
 )
 
 

@@ -80,7 +80,13 @@ DEFAULT_THRESHOLDS = CPMThresholds()
 SUMMARY_COLUMNS: tuple[str, ...] = ("class", "customers", "revenue", "share")
 
 
-def cpm_classes(orders: pd.DataFrame, as_of, thresholds: CPMThresholds = DEFAULT_THRESHOLDS) -> pd.DataFrame:
+def cpm_classes(
+    orders: pd.DataFrame,
+    as_of,
+    thresholds: CPMThresholds = DEFAULT_THRESHOLDS,
+    *,
+    bought: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """The CPM class of every buying customer.
 
     Parameters
@@ -92,6 +98,9 @@ def cpm_classes(orders: pd.DataFrame, as_of, thresholds: CPMThresholds = DEFAULT
         Reference date.
     thresholds : CPMThresholds
         Class boundaries.
+    bought : pandas.DataFrame, optional
+        :func:`helpers.purchases.customer_purchases` of the same orders and
+        ``as_of`` when the caller has it already (saves a pass over the orders).
 
     Returns
     -------
@@ -101,7 +110,8 @@ def cpm_classes(orders: pd.DataFrame, as_of, thresholds: CPMThresholds = DEFAULT
         ``stage``, ``status`` and ``cpm_class`` (Categorical over
         :data:`CLASSES`).
     """
-    bought = purchases.customer_purchases(orders, as_of, sort=False)
+    if bought is None:
+        bought = purchases.customer_purchases(orders, as_of, sort=False)
     first = bought["first_order"].to_numpy().astype("datetime64[D]")
     last = bought["last_order"].to_numpy().astype("datetime64[D]")
     tenure = (last - first).astype(np.int64)

@@ -21,7 +21,9 @@ DECILES = 10
 DECILE_COLUMNS: tuple[str, ...] = ("decile", "customers", "revenue", "revenue_share", "cumulative_share")
 
 
-def customer_deciles(orders: pd.DataFrame, as_of, layers: int = DECILES) -> pd.DataFrame:
+def customer_deciles(
+    orders: pd.DataFrame, as_of, layers: int = DECILES, *, bought: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The revenue and decile of every buying customer.
 
     Parameters
@@ -33,6 +35,9 @@ def customer_deciles(orders: pd.DataFrame, as_of, layers: int = DECILES) -> pd.D
         Reference date.
     layers : int
         Number of layers (10 = deciles).
+    bought : pandas.DataFrame, optional
+        :func:`helpers.purchases.customer_purchases` of the same orders and
+        ``as_of`` when the caller has it already (saves a pass over the orders).
 
     Returns
     -------
@@ -40,7 +45,8 @@ def customer_deciles(orders: pd.DataFrame, as_of, layers: int = DECILES) -> pd.D
         Indexed by ``customer_id`` in rank order: ``revenue`` and ``decile``
         (1 = highest revenue).
     """
-    bought = purchases.customer_purchases(orders, as_of, sort=True)  # id order: the tie-break
+    # id order: the tie-break
+    bought = purchases.customer_purchases(orders, as_of, sort=True) if bought is None else bought.sort_index()
     revenue = bought["revenue"].to_numpy(dtype="float64")
     rank = np.argsort(-revenue, kind="stable")
     sizes = len(rank) // layers + (np.arange(layers) < len(rank) % layers)

@@ -61,8 +61,11 @@ def order_products(orders: pd.DataFrame, order_items: pd.DataFrame | None = None
     quantity = items["quantity"].astype("float64").fillna(1.0) if "quantity" in items else 1.0
     price = items["price"].astype("float64").fillna(0.0) if "price" in items else 0.0
     lines = pd.DataFrame(
-        {"order_id": items["order_id"].to_numpy(), "product": items["product"].astype(str).to_numpy(),
-         "line": np.asarray(price * quantity, dtype="float64") * np.ones(len(items))}
+        {
+            "order_id": items["order_id"].to_numpy(),
+            "product": items["product"].astype(str).to_numpy(),
+            "line": np.asarray(price * quantity, dtype="float64") * np.ones(len(items)),
+        }
     )
     main = lines.sort_values(["order_id", "line", "product"], ascending=[True, False, True], kind="stable")
     main = main.drop_duplicates("order_id").set_index("order_id")["product"]
@@ -157,7 +160,9 @@ def product_paths(firsts: pd.DataFrame) -> pd.DataFrame:
     table["_buyers"] = buyers
     table = table.sort_values(
         ["_buyers", "first_product", "customers", "second_product"],
-        ascending=[False, True, False, True], kind="stable", na_position="last",
+        ascending=[False, True, False, True],
+        kind="stable",
+        na_position="last",
     )
     return table.drop(columns="_buyers").reset_index(drop=True)[list(PATH_COLUMNS)]
 

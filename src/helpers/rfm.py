@@ -53,7 +53,9 @@ def quantile_score(values: np.ndarray, levels: int = LEVELS) -> np.ndarray:
     return (levels * smaller // max(len(values), 1) + 1).astype(np.int64)
 
 
-def rfm_scores(orders: pd.DataFrame, as_of, levels: int = LEVELS) -> pd.DataFrame:
+def rfm_scores(
+    orders: pd.DataFrame, as_of, levels: int = LEVELS, *, bought: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Recency, frequency, monetary and their scores for every buying customer.
 
     Parameters
@@ -65,6 +67,9 @@ def rfm_scores(orders: pd.DataFrame, as_of, levels: int = LEVELS) -> pd.DataFram
         Reference date.
     levels : int
         Number of score levels (5 = quintiles).
+    bought : pandas.DataFrame, optional
+        :func:`helpers.purchases.customer_purchases` of the same orders and
+        ``as_of`` when the caller has it already (saves a pass over the orders).
 
     Returns
     -------
@@ -72,7 +77,7 @@ def rfm_scores(orders: pd.DataFrame, as_of, levels: int = LEVELS) -> pd.DataFram
         Indexed by ``customer_id`` (sorted) with :data:`RFM_COLUMNS`;
         ``rfm`` is the three scores as a code such as ``"545"``.
     """
-    bought = purchases.customer_purchases(orders, as_of)
+    bought = purchases.customer_purchases(orders, as_of) if bought is None else bought.sort_index()
     last_day = bought["last_order"].to_numpy().astype("datetime64[D]")
     recency = (np.datetime64(pd.Timestamp(as_of).date(), "D") - last_day).astype(np.int64)
     table = pd.DataFrame(

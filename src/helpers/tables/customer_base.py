@@ -71,9 +71,16 @@ def cohort_average_display(table: pd.DataFrame, months=(1, 2, 3, 6, 12, 24), lan
     pooled = pooled.loc[[m for m in months if m in pooled.index]].reset_index()
     return format_table(
         pooled,
-        {"months_since": "int", "cohorts": "int", "customers": "int", "retention": "pct",
-         "cumulative_revenue_per_customer": "yen"},
-        lang, index="months_since", labels=_TEXT,
+        {
+            "months_since": "int",
+            "cohorts": "int",
+            "customers": "int",
+            "retention": "pct",
+            "cumulative_revenue_per_customer": "yen",
+        },
+        lang,
+        index="months_since",
+        labels=_TEXT,
     )
 
 
@@ -83,11 +90,21 @@ def channel_display(table: pd.DataFrame, lang: str = "ja") -> pd.DataFrame:
         channel=_name(table["channel"], lang),
         cpo_source=table["cpo_source"].map(lambda s: text(s, lang) if isinstance(s, str) else None),
     )
-    columns = {"channel": "text", "new_customers": "int", "customers_1y": "int", "ltv_1y": "yen",
-               "ltv_1y_margin": "yen"}
+    columns = {
+        "channel": "text",
+        "new_customers": "int",
+        "customers_1y": "int",
+        "ltv_1y": "yen",
+        "ltv_1y_margin": "yen",
+    }
     if table["cpo"].notna().any():
-        columns |= {"cpo": "yen", "ltv_to_cpo": "float2", "margin_ltv_to_cpo": "float2", "payback_month": "int",
-                    "cpo_source": "text"}
+        columns |= {
+            "cpo": "yen",
+            "ltv_to_cpo": "float2",
+            "margin_ltv_to_cpo": "float2",
+            "payback_month": "int",
+            "cpo_source": "text",
+        }
     return format_table(shown, columns, lang, index="channel", labels=_TEXT)
 
 
@@ -95,17 +112,22 @@ def cpm_display(summary: pd.DataFrame, lang: str = "ja") -> pd.DataFrame:
     """:func:`helpers.cpm.cpm_summary` as a report table (class names in ``lang``)."""
     shown = summary.assign(**{"class": summary["class"].map(lambda c: label(c, lang))})
     return format_table(
-        shown, {"class": "text", "customers": "int", "share": "pct", "revenue": "yen", "revenue_share": "pct"},
-        lang, index="class", labels=_TEXT,
+        shown,
+        {"class": "text", "customers": "int", "share": "pct", "revenue": "yen", "revenue_share": "pct"},
+        lang,
+        index="class",
+        labels=_TEXT,
     )
 
 
 def decile_display(table: pd.DataFrame, lang: str = "ja") -> pd.DataFrame:
     """:func:`helpers.deciles.decile_table` as a report table."""
     return format_table(
-        table, {"decile": "int", "customers": "int", "revenue": "yen", "revenue_share": "pct",
-                "cumulative_share": "pct"},
-        lang, index="decile", labels=_TEXT,
+        table,
+        {"decile": "int", "customers": "int", "revenue": "yen", "revenue_share": "pct", "cumulative_share": "pct"},
+        lang,
+        index="decile",
+        labels=_TEXT,
     )
 
 
@@ -116,9 +138,18 @@ def conversion_display(conversion: pd.DataFrame, lang: str = "ja", top_n: int = 
     shown["top_second_product"] = shown["top_second_product"].astype(object)
     return format_table(
         shown,
-        {"first_product": "text", "customers": "int", "f2_conversion": "pct", "median_days": "int",
-         "same_product_share": "pct", "top_second_product": "text", "top_second_share": "pct"},
-        lang, index="first_product", labels={**_TEXT, "customers": ("初回購入者", "First buyers")},
+        {
+            "first_product": "text",
+            "customers": "int",
+            "f2_conversion": "pct",
+            "median_days": "int",
+            "same_product_share": "pct",
+            "top_second_product": "text",
+            "top_second_share": "pct",
+        },
+        lang,
+        index="first_product",
+        labels={**_TEXT, "customers": ("初回購入者", "First buyers")},
     )
 
 
@@ -127,8 +158,11 @@ def sbg_display(projection: pd.DataFrame, shipments=(2, 3, 4, 6, 9, 12, 18, 24, 
     shown = projection.reset_index().assign(shipment=lambda t: t["t"] + 1)
     shown = shown[shown["shipment"].isin(shipments)]
     return format_table(
-        shown, {"shipment": "int", "observed": "pct", "projected": "pct", "retention_rate": "pct"},
-        lang, index="shipment", labels=_TEXT,
+        shown,
+        {"shipment": "int", "observed": "pct", "projected": "pct", "retention_rate": "pct"},
+        lang,
+        index="shipment",
+        labels=_TEXT,
     )
 
 
