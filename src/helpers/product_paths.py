@@ -90,25 +90,29 @@ def first_two_orders(orders: pd.DataFrame, as_of, order_items: pd.DataFrame | No
     -------
     pandas.DataFrame
         Indexed by ``customer_id``: ``first_product``, ``second_product``
-        (``<NA>`` without a second order), ``days_to_second`` (NaN without).
+        (Categoricals over the products; missing without a second order or
+        product), ``days_to_second`` (NaN without a second order).
     """
-    kept = orders[orders["order_date"] <= purchases.end_of_day(as_of)]
-    product = order_products(kept, order_items)
-    codes, ids = purchases.customer_codes(kept["customer_id"].to_numpy(dtype=object))
-    order = _date_then_order_id(codes, kept["order_date"].to_numpy(), kept["order_id"].to_numpy(dtype=object))
+    kept = (orders["order_date"] <= purchases.end_of_day(as_of)).to_numpy()
+    columns = ["order_id", "customer_id", "order_date"] + (["product"] if "product" in orders.columns else [])
+    kept_orders = orders.loc[kept, columns]
+    # products as integer codes: comparing and grouping codes is far cheaper than strings
+    product_code, product_names = pd.factorize(order_products(kept_orders, order_items), use_na_sentinel=True)
+    codes, ids = purchases.customer_codes(kept_orders["customer_id"].to_numpy(dtype=object))
+    dates = kept_orders["order_date"].to_numpy()
+    order = _date_then_order_id(codes, dates, kept_orders["order_id"].to_numpy(dtype=object))
     sorted_codes = codes[order]
     starts = np.flatnonzero(np.r_[True, sorted_codes[1:] != sorted_codes[:-1]])
     ends = np.r_[starts[1:], len(order)]
     has_second = ends - starts >= 2
     first_row = order[starts]
     second_row = order[np.where(has_second, starts + 1, starts)]
-    products = product.to_numpy(dtype=object, na_value=None)
-    day = kept["order_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
-    second = pd.array(np.where(has_second, products[second_row], None), dtype="string")
+    day = dates.astype("datetime64[D]").astype(np.int64)
+    categories = pd.Index(product_names, dtype="string")
     return pd.DataFrame(
         {
-            "first_product": pd.array(products[first_row], dtype="string"),
-            "second_product": second,
+            "first_product": pd.Categorical.from_codes(product_code[first_row], categories),
+            "second_product": pd.Categorical.from_codes(np.where(has_second, product_code[second_row], -1), categories),
             "days_to_second": np.where(has_second, day[second_row] - day[first_row], np.nan),
         },
         index=pd.Index(ids[sorted_codes[starts]], name="customer_id"),
@@ -152,11 +156,16 @@ def product_paths(firsts: pd.DataFrame) -> pd.DataFrame:
         product's buyers, so the shares of a first product sum to 1.  Sorted
         by the first product's buyers, then customers (descending), then names.
     """
-    grouped = firsts.groupby(["first_product", "second_product"], dropna=False, sort=True)
-    table = grouped.agg(customers=("days_to_second", "size"), median_days=("days_to_second", "median"))
+    first, second, names = _codes(firsts)
+    coded = pd.DataFrame({"first": first, "second": second, "days": firsts["days_to_second"].to_numpy()})
+    table = coded.groupby(["first", "second"], sort=False).agg(
+        customers=("days", "size"), median_days=("days", "median")
+    )
     table = table.reset_index()
-    buyers = table.groupby("first_product", dropna=False)["customers"].transform("sum")
+    buyers = table.groupby("first")["customers"].transform("sum")
     table.insert(3, "share_of_first", table["customers"] / buyers)
+    table["first_product"] = _names(table["first"], names)
+    table["second_product"] = _names(table["second"], names)
     table["_buyers"] = buyers
     table = table.sort_values(
         ["_buyers", "first_product", "customers", "second_product"],
@@ -164,7 +173,23 @@ def product_paths(firsts: pd.DataFrame) -> pd.DataFrame:
         kind="stable",
         na_position="last",
     )
-    return table.drop(columns="_buyers").reset_index(drop=True)[list(PATH_COLUMNS)]
+    return table.reset_index(drop=True)[list(PATH_COLUMNS)]
+
+
+def _codes(firsts: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+    """First and second product as integer codes (-1 = missing) over one list of names."""
+    both = pd.Categorical(firsts["first_product"])
+    names = both.categories.union(pd.Categorical(firsts["second_product"]).categories)
+    first = pd.Categorical(firsts["first_product"], categories=names).codes.astype(np.int64)
+    second = pd.Categorical(firsts["second_product"], categories=names).codes.astype(np.int64)
+    return first, second, pd.Index(names, dtype="string")
+
+
+def _names(codes: pd.Series, names: pd.Index) -> pd.Series:
+    values = np.asarray(codes, dtype=np.int64)
+    return pd.Series(
+        pd.array(np.where(values >= 0, names.to_numpy(dtype=object)[values], None), dtype="string"), index=codes.index
+    )
 
 
 def first_product_conversion(firsts: pd.DataFrame) -> pd.DataFrame:
@@ -187,26 +212,30 @@ def first_product_conversion(firsts: pd.DataFrame) -> pd.DataFrame:
         order; ``<NA>`` when all second buyers repeat the first) and
         ``top_second_share`` (its share of the second buyers).
     """
-    repeat = firsts[firsts["second_product"].notna()]
-    grouped = firsts.groupby("first_product", dropna=False)
+    first, second, names = _codes(firsts)
+    days = firsts["days_to_second"].to_numpy(dtype="float64")
+    repeat = second >= 0
+    coded = pd.DataFrame({"first": first[repeat], "second": second[repeat], "days": days[repeat]})
     table = pd.DataFrame(
         {
-            "customers": grouped.size(),
-            "second_buyers": repeat.groupby("first_product", dropna=False).size(),
-            "median_days": repeat.groupby("first_product", dropna=False)["days_to_second"].median(),
+            "customers": pd.Series(first).value_counts(sort=False),
+            "second_buyers": coded.groupby("first").size(),
+            "median_days": coded.groupby("first")["days"].median(),
         }
     )
     table["second_buyers"] = table["second_buyers"].fillna(0).astype(np.int64)
     table.insert(2, "f2_conversion", table["second_buyers"] / table["customers"])
-    other = repeat[(repeat["first_product"] != repeat["second_product"]).fillna(True)]
-    pairs = other.groupby(["first_product", "second_product"], dropna=False).size().rename("n").reset_index()
-    pairs = pairs.sort_values(["first_product", "n", "second_product"], ascending=[True, False, True], kind="stable")
-    top = pairs.drop_duplicates("first_product").set_index("first_product")
+    same = coded["first"] == coded["second"]
+    other = coded[~same | (coded["first"] < 0)]
+    pairs = other.groupby(["first", "second"]).size().rename("n").reset_index()
+    pairs["name"] = _names(pairs["second"], names)
+    pairs = pairs.sort_values(["first", "n", "name"], ascending=[True, False, True], kind="stable")
+    top = pairs.drop_duplicates("first").set_index("first")
     buyers = table["second_buyers"].where(table["second_buyers"] > 0)
-    same = (repeat["first_product"] == repeat["second_product"]).fillna(False)
-    same_n = same.groupby(repeat["first_product"], dropna=False).sum().reindex(table.index)
+    same_n = same[coded["first"] >= 0].groupby(coded["first"]).sum().reindex(table.index)
     table["same_product_share"] = same_n / buyers
-    table["top_second_product"] = top["second_product"].reindex(table.index).astype("string")
+    table["top_second_product"] = top["name"].reindex(table.index)
     table["top_second_share"] = top["n"].reindex(table.index) / buyers
+    table.index = pd.Index(_names(pd.Series(table.index), names).array, name="first_product")
     order = np.lexsort((np.arange(len(table)), -table["customers"].to_numpy()))
     return table.iloc[order]
