@@ -7,7 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import cpm, deciles, loyalty, rfm
+from helpers import cpm, deciles, rfm, segments
+from helpers.labels import label
 
 AS_OF = pd.Timestamp("2025-12-31")
 
@@ -174,20 +175,28 @@ def test_decile_ties_broken_by_customer_id():
 # ---------------------------------------------------------------------------- groups for 07
 def test_decile_and_cpm_groups_for_tracking(random_orders):
     customers = pd.DataFrame({"customer_id": sorted(random_orders["customer_id"].unique()) + ["never"]})
-    groups = loyalty.customer_groups(customers, "decile", orders=random_orders, as_of=AS_OF, lang="ja")
+    groups = segments.customer_groups(customers, "decile", orders=random_orders, as_of=AS_OF)
     layer = deciles.customer_deciles(random_orders, AS_OF)["decile"]
-    assert groups.cat.categories[0] == "デシル1" and groups.cat.categories[-1] == "購入なし"
-    assert groups["never"] == "購入なし"
-    assert (groups.drop("never").astype(str) == "デシル" + layer.reindex(groups.drop("never").index).astype(str)).all()
-    cpm_groups = loyalty.customer_groups(customers, "cpm", orders=random_orders, as_of=AS_OF, lang="en")
+    assert list(groups.cat.categories) == [f"decile_{n}" for n in range(1, 11)] + ["no_purchase"]
+    assert groups["never"] == "no_purchase"
+    bought = groups.drop("never")
+    assert (bought.astype(str) == "decile_" + layer.reindex(bought.index).astype(str)).all()
+    cpm_groups = segments.customer_groups(customers, "cpm", orders=random_orders, as_of=AS_OF)
     classes = cpm.cpm_classes(random_orders, AS_OF)["cpm_class"]
-    from helpers.labels import label
-
+    bought = cpm_groups.drop("never")
+    assert (bought.astype(str) == classes.reindex(bought.index).astype(str)).all()
+    assert cpm_groups.cat.categories[-1] == "no_purchase"
+    # the high-value layer first: 優良 before 流行 before コツコツ ..., active before lapsed
+    order = list(cpm_groups.cat.categories)
+    assert all(
+        order.index(a) < order.index(b)
+        for a, b in [("yuryo_active", "kotsukotsu_active"), ("shokai_active", "yuryo_lapsed")]
+        if a in order and b in order
+    )
     assert (
-        cpm_groups.drop("never").astype(str)
-        == classes.reindex(cpm_groups.drop("never").index).map(lambda c: label(c, "en")).astype(str)
-    ).all()
-    assert cpm_groups.cat.categories[-1] == "No purchase"
+        label("decile_1", "ja", "groupings") == "デシル1"
+        and label("yuryo_active", "en", "groupings") == "Loyal, active"
+    )
 
 
 def test_shared_purchases_table_gives_the_same_results(random_orders):
