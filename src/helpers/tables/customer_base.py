@@ -10,53 +10,20 @@ from __future__ import annotations
 import pandas as pd
 
 from helpers import cohorts, cpm, deciles, privacy, product_paths, rfm
-from helpers.labels import LANGS, check_lang, label
+from helpers.labels import label, subject_labels
 from helpers.tables.format import format_table
 
-_TEXT: dict[str, tuple[str, str]] = {
-    "unknown": ("不明", "Unknown"),
-    "no_second": ("2回目なし", "No second order"),
-    "channel": ("獲得チャネル", "Acquisition channel"),
-    "new_customers": ("新規顧客数", "New customers"),
-    "customers_1y": ("1年経過した顧客", "Customers with 1 year"),
-    "ltv_1y": ("1年LTV（売上）", "1-year LTV (revenue)"),
-    "ltv_1y_margin": ("1年LTV（粗利）", "1-year LTV (margin)"),
-    "cpo": ("CPO", "CPO"),
-    "cpo_source": ("CPOの出所", "CPO from"),
-    "ltv_to_cpo": ("LTV÷CPO", "LTV / CPO"),
-    "margin_ltv_to_cpo": ("粗利LTV÷CPO", "Margin LTV / CPO"),
-    "payback_month": ("回収月（初回から）", "Payback month"),
-    "ad_costs": ("広告費の表", "ad costs table"),
-    "parameter": ("設定値", "parameter"),
-    "class": ("CPM客層", "CPM class"),
-    "customers": ("顧客数", "Customers"),
-    "revenue": ("累計売上", "Revenue"),
-    "share": ("顧客構成比", "Share of customers"),
-    "revenue_share": ("売上構成比", "Share of revenue"),
-    "decile": ("デシル", "Decile"),
-    "cumulative_share": ("累積構成比", "Cumulative share"),
-    "first_product": ("初回購入商品", "First product"),
-    "second_buyers": ("2回目購入者", "Second buyers"),
-    "f2_conversion": ("F2転換率", "F2 conversion"),
-    "median_days": ("2回目までの日数（中央値）", "Median days to 2nd"),
-    "top_second_product": ("次に多い商品（別の商品）", "Leads to (other product)"),
-    "top_second_share": ("その割合", "Its share"),
-    "same_product_share": ("同じ商品の再購入", "Same product again"),
-    "months_since": ("経過月", "Month"),
-    "retention": ("継続率", "Retention"),
-    "cumulative_revenue_per_customer": ("累積売上／獲得顧客", "Cumulative revenue per customer"),
-    "cohorts": ("獲得月の数", "Cohorts"),
-    "shipment": ("お届け回数", "Shipment"),
-    "observed": ("実績の継続率", "Observed"),
-    "projected": ("予測の継続率", "Projected"),
-    "retention_rate": ("前回からの継続率", "Retention from previous"),
-}
+SUBJECT = "customer_base"  # its labels in helpers/texts/labels.yaml
+
+
+def _labels() -> dict[str, tuple[str, str]]:
+    return subject_labels()[SUBJECT]
+
 
 
 def text(key: str, lang: str = "ja") -> str:
-    """This module's label of ``key``, else :func:`helpers.labels.label`."""
-    pair = _TEXT.get(key)
-    return label(key, lang) if pair is None else pair[LANGS.index(check_lang(lang))]
+    """The label of ``key`` in this subject, else the shared one (:func:`helpers.labels.label`)."""
+    return label(key, lang, SUBJECT)
 
 
 def _name(values: pd.Series, lang: str, missing: str = "unknown") -> pd.Series:
@@ -80,7 +47,7 @@ def cohort_average_display(table: pd.DataFrame, months=(1, 2, 3, 6, 12, 24), lan
         },
         lang,
         index="months_since",
-        labels=_TEXT,
+        labels=_labels(),
     )
 
 
@@ -105,7 +72,7 @@ def channel_display(table: pd.DataFrame, lang: str = "ja") -> pd.DataFrame:
             "payback_month": "int",
             "cpo_source": "text",
         }
-    return format_table(shown, columns, lang, index="channel", labels=_TEXT)
+    return format_table(shown, columns, lang, index="channel", labels=_labels())
 
 
 def cpm_display(summary: pd.DataFrame, lang: str = "ja") -> pd.DataFrame:
@@ -116,7 +83,7 @@ def cpm_display(summary: pd.DataFrame, lang: str = "ja") -> pd.DataFrame:
         {"class": "text", "customers": "int", "share": "pct", "revenue": "yen", "revenue_share": "pct"},
         lang,
         index="class",
-        labels=_TEXT,
+        labels=_labels(),
     )
 
 
@@ -127,20 +94,20 @@ def decile_display(table: pd.DataFrame, lang: str = "ja") -> pd.DataFrame:
         {"decile": "int", "customers": "int", "revenue": "yen", "revenue_share": "pct", "cumulative_share": "pct"},
         lang,
         index="decile",
-        labels=_TEXT,
+        labels=_labels(),
     )
 
 
 def conversion_display(conversion: pd.DataFrame, lang: str = "ja", top_n: int = 10) -> pd.DataFrame:
     """:func:`helpers.product_paths.first_product_conversion` (first ``top_n``) as a report table."""
-    shown = conversion.head(top_n).reset_index()
+    shown = conversion.head(top_n).reset_index().rename(columns={"customers": "first_buyers"})
     shown["first_product"] = _name(shown["first_product"], lang)
     shown["top_second_product"] = shown["top_second_product"].astype(object)
     return format_table(
         shown,
         {
             "first_product": "text",
-            "customers": "int",
+            "first_buyers": "int",
             "f2_conversion": "pct",
             "median_days": "int",
             "same_product_share": "pct",
@@ -149,7 +116,7 @@ def conversion_display(conversion: pd.DataFrame, lang: str = "ja", top_n: int = 
         },
         lang,
         index="first_product",
-        labels={**_TEXT, "customers": ("初回購入者", "First buyers")},
+        labels=_labels(),
     )
 
 
@@ -162,7 +129,7 @@ def sbg_display(projection: pd.DataFrame, shipments=(2, 3, 4, 6, 9, 12, 18, 24, 
         {"shipment": "int", "observed": "pct", "projected": "pct", "retention_rate": "pct"},
         lang,
         index="shipment",
-        labels=_TEXT,
+        labels=_labels(),
     )
 
 
