@@ -103,13 +103,17 @@ def test_cpo_from_ad_costs_and_parameter(data):
 
 
 def independent_payback(customers, orders, as_of, cpo, margin, max_months=36):
-    """Per channel: first month m with mean cumulative margin (customers observed m months) >= CPO."""
+    """Per channel: first month m where the running sum of monthly margin per customer reaches the CPO.
+
+    Month m's margin per customer is averaged over the customers observed at least m months.
+    """
     month = 365.25 / 12
     firsts = orders.groupby("customer_id")["order_date"].min().dt.normalize()
     channel = customers.set_index("customer_id")["acquisition_channel"].fillna("?")
     result = {}
     for name in channel.unique():
         members = [c for c in firsts.index if channel[c] == name]
+        cumulative = 0.0
         for m in range(1, max_months + 1):
             observed = [c for c in members if (as_of.normalize() - firsts[c]).days >= m * month]
             if not observed:
@@ -118,8 +122,9 @@ def independent_payback(customers, orders, as_of, cpo, margin, max_months=36):
             for c in observed:
                 mine = orders[orders["customer_id"] == c]
                 days = (mine["order_date"].dt.normalize() - firsts[c]).dt.days
-                values.append(mine.loc[days < m * month, "amount"].sum() * margin)
-            if np.mean(values) >= cpo.get(name, math.inf):
+                values.append(mine.loc[(days >= (m - 1) * month) & (days < m * month), "amount"].sum() * margin)
+            cumulative += np.mean(values)
+            if cumulative >= cpo.get(name, math.inf):
                 result[name] = m
                 break
     return result
@@ -128,7 +133,7 @@ def independent_payback(customers, orders, as_of, cpo, margin, max_months=36):
 def test_payback_month(data):
     customers, orders, _ = data
     cpo = {"検索広告": 5000, "テレビ": 9000, "?": 100000}
-    result = channel_ltv.channel_ltv(orders, customers, AS_OF, gross_margin=MARGIN, cpo=cpo)
+    result = channel_ltv.channel_ltv(orders, customers, AS_OF, gross_margin=MARGIN, cpo=cpo, min_customers=1)
     table = result.table.assign(channel=result.table["channel"].fillna("?")).set_index("channel")
     expected = independent_payback(customers, orders, AS_OF, {"検索広告": 5000, "テレビ": 9000}, MARGIN)
     got = table["payback_month"].dropna().astype(int).to_dict()

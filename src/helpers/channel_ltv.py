@@ -16,10 +16,17 @@ divided by the channel's new customers whose first order fell in those
 months - or from a parameter (one yen amount for every channel, or one per
 channel).  Then ``ltv_to_cpo = ltv_1y / cpo``, ``margin_ltv_to_cpo =
 ltv_1y_margin / cpo``, and ``payback_month``: the first month after the first
-order in which the cumulative margin per customer reaches the CPO.  Month
-``m`` covers days ``[0, m × 30.4375)`` after the first order and is averaged
-over the customers observed that long; NaN when it is not reached within the
-months observed (or ``max_months``).
+order in which the cumulative margin per customer reaches the CPO.
+
+Month ``m`` covers days ``[(m-1) × 30.4375, m × 30.4375)`` after the first
+order.  Its revenue per customer is averaged over the customers observed for
+at least ``m`` months, and the cumulative value is the running sum of these
+monthly values: every month rests on all customers who could have bought in
+it, so the curve never falls when older customers dominate the later months
+(as an average of cumulative spend over a shrinking group would).  Months
+with fewer than ``min_customers`` customers observed are left out; the
+payback month is NaN when the CPO is not reached within the months kept (or
+``max_months``).
 """
 
 from __future__ import annotations
@@ -64,7 +71,9 @@ class ChannelLTV:
     curves : pandas.DataFrame
         Cumulative value per customer by month after the first order:
         ``channel``, ``month`` (1..), ``customers`` (observed at least that
-        long), ``cumulative_revenue``, ``cumulative_margin`` (per customer).
+        long; months with fewer than ``min_customers`` left out),
+        ``cumulative_revenue``, ``cumulative_margin`` (per customer, running
+        sums of the monthly values).
     gross_margin : float
         The margin used.
     """
@@ -127,6 +136,7 @@ def channel_ltv(
     ad_costs: pd.DataFrame | None = None,
     window_days: int = purchases.FIRST_YEAR_DAYS,
     max_months: int = 36,
+    min_customers: int = 30,
     *,
     bought: pd.DataFrame | None = None,
 ) -> ChannelLTV:
@@ -152,6 +162,8 @@ def channel_ltv(
         Length of the LTV window.
     max_months : int
         Last month of the payback curves.
+    min_customers : int
+        Fewest customers observed for a month to count in the payback curve.
     bought : pandas.DataFrame, optional
         :func:`helpers.purchases.customer_purchases` of the same orders,
         ``as_of`` and ``window_days`` when the caller has it already.
@@ -195,6 +207,7 @@ def channel_ltv(
         table["ltv_to_cpo"] = (table["ltv_1y"] / table["cpo"]).where(table["cpo"] > 0)
         table["margin_ltv_to_cpo"] = (table["ltv_1y_margin"] / table["cpo"]).where(table["cpo"] > 0)
     curves = _payback_curves(orders, bought, group, names, as_of, gross_margin, max_months)
+    curves = curves[curves["customers"] >= max(min_customers, 1)].reset_index(drop=True)
     table["payback_month"] = _payback_month(curves, table)
     order = np.lexsort((np.arange(len(table)), -table["new_customers"].to_numpy(), table["channel"].isna().to_numpy()))
     table = table.iloc[order].reset_index(drop=True)
@@ -238,12 +251,13 @@ def _payback_curves(orders, bought, group, names, as_of, gross_margin, max_month
     spend = spend.reshape(n_groups, width, width)
     counts = np.bincount(group * width + observed, minlength=n_groups * width).reshape(n_groups, width)
     months = np.arange(1, max_months + 1)
-    # customers observed at least m months, and their revenue in months 0..m-1
+    # customers observed at least m months, and their revenue in month m (index m - 1)
     at_least = counts[:, ::-1].cumsum(axis=1)[:, ::-1][:, months]
-    spend_by_observed = spend[:, :, ::-1].cumsum(axis=2)[:, :, ::-1]  # observed >= k
-    cumulative = np.stack([spend_by_observed[:, :m, m].sum(axis=1) for m in months], axis=1)
+    spend_by_observed = spend[:, :, ::-1].cumsum(axis=2)[:, :, ::-1]  # [g, j, k]: observed >= k
+    in_month = spend_by_observed[:, months - 1, months]
     with np.errstate(invalid="ignore", divide="ignore"):
-        per_customer = np.where(at_least > 0, cumulative / at_least, np.nan)
+        per_customer = np.cumsum(np.where(at_least > 0, in_month / np.maximum(at_least, 1), 0.0), axis=1)
+    per_customer = np.where(at_least > 0, per_customer, np.nan)
     curves = pd.DataFrame(
         {
             "channel": pd.array(np.repeat(np.asarray(names, dtype=object), len(months)), dtype="string"),
