@@ -206,8 +206,9 @@ def plot_channel_payback(
         ax.plot(curve["month"], curve["cumulative_margin"], **{"color": colour, "label": name, **kwargs})
         if not pd.isna(row.cpo):
             ax.axhline(row.cpo, color=colour, linestyle=":", linewidth=1)
-            if not pd.isna(row.payback_month):
-                ax.plot([row.payback_month], [row.cpo], marker="o", color=colour)
+            if not pd.isna(row.payback_month):  # mark the curve where it first reaches the CPO
+                at = curve[curve["month"] == row.payback_month]["cumulative_margin"]
+                ax.plot([row.payback_month], at.to_numpy()[:1], marker="o", color=colour)
     ax.yaxis.set_major_formatter(thousands_formatter())
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(_text("months_after_first", lang))
