@@ -163,7 +163,7 @@ def test_sample_planted_channel_effect(sample_dir):
     assert table["cpo"].to_dict() == pytest.approx(cpo.to_dict())
     assert table["cpo_source"].eq("ad_costs").all()
     assert set(table.index[table["margin_ltv_to_cpo"] < 1]) == {"テレビ通販"}
-    assert table.loc["テレビ通販", "payback_month"] > 12
+    assert not table.loc["テレビ通販", "payback_month"] <= 12  # later, or not within the months observed
     assert table.drop(index="テレビ通販")["payback_month"].max() <= 12
 
 

@@ -36,6 +36,11 @@ ANALYSIS_MODULES = [
     "helpers.deciles",
     "helpers.product_paths",
     "helpers.sbg",
+    "helpers.bootstrap",
+    "helpers.key_drivers",
+    "helpers.confounding",
+    "helpers.ltv_intervals",
+    "helpers.comments",
 ]
 
 FORBIDDEN = (

@@ -51,6 +51,8 @@ _PLOT_MODULES = {
     "plot_deciles": "customer_base",
     "plot_product_paths": "customer_base",
     "plot_sbg_projection": "customer_base",
+    "plot_key_driver_quadrants": "voice",
+    "plot_sentiment_curve": "voice",
 }
 
 __all__ = ["FONT_NAME", "font_path", "use_style", *_PLOT_MODULES]

@@ -13,8 +13,8 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 
 from helpers import cohorts
-from helpers.labels import label
-from helpers.plotting.common import new_axes, text_lookup, thousands_formatter
+from helpers.labels import check_lang, label
+from helpers.plotting.common import new_axes, set_title, text_lookup, thousands_formatter
 from helpers.plotting.style import PALETTE
 
 _TEXT = {
@@ -91,6 +91,7 @@ def plot_cohort_retention(
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     matrix = cohorts.retention_matrix(table).loc[:, 1:max_months]
     ax = new_axes(ax, (8.2, max(3.0, 0.16 * len(matrix) + 1.4)))
     image = ax.imshow(matrix.to_numpy(dtype="float64"), aspect="auto", **{"cmap": "Blues", **kwargs})
@@ -101,7 +102,7 @@ def plot_cohort_retention(
     ax.set_xlabel(_text("months_since", lang))
     ax.set_ylabel(_text("cohort", lang))
     ax.grid(False)
-    ax.set_title(title if title is not None else _text("retention_title", lang))
+    set_title(ax, title, _text("retention_title", lang))
     return ax
 
 
@@ -137,6 +138,7 @@ def plot_cohort_ltv(
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     ax = new_axes(ax, (8.2, 4.4))
     matrix = cohorts.retention_matrix(table, "cumulative_revenue_per_customer")
     shown = matrix.iloc[::every]
@@ -171,7 +173,7 @@ def plot_cohort_ltv(
     ax.set_xlabel(_text("months_since", lang))
     ax.set_ylabel(_text("yen_per_customer", lang))
     ax.legend(loc="upper left")
-    ax.set_title(title if title is not None else _text("ltv_title", lang))
+    set_title(ax, title, _text("ltv_title", lang))
     return ax
 
 
@@ -196,6 +198,7 @@ def plot_channel_payback(
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     ax = new_axes(ax, (8.2, 4.6))
     table = result.table.head(max_channels)
     for i, row in enumerate(table.itertuples(index=False)):
@@ -214,7 +217,7 @@ def plot_channel_payback(
     ax.set_xlabel(_text("months_after_first", lang))
     ax.set_ylabel(_text("margin_yen", lang))
     ax.legend(loc="upper left", fontsize=8, ncols=2)
-    ax.set_title(title if title is not None else _text("payback_title", lang))
+    set_title(ax, title, _text("payback_title", lang))
     return ax
 
 
@@ -237,6 +240,7 @@ def plot_rf_grid(
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     ax = new_axes(ax, (5.6, 4.4))
     matrix = grid.pivot(index="f", columns="r", values="customers").sort_index(ascending=False)
     ax.imshow(matrix.to_numpy(dtype="float64"), aspect="auto", **{"cmap": "Greens", **kwargs})
@@ -250,7 +254,7 @@ def plot_rf_grid(
     ax.set_xlabel(_text("r_score", lang))
     ax.set_ylabel(_text("f_score", lang))
     ax.grid(False)
-    ax.set_title(title if title is not None else _text("rf_title", lang))
+    set_title(ax, title, _text("rf_title", lang))
     return ax
 
 
@@ -273,6 +277,7 @@ def plot_cpm_summary(
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     ax = new_axes(ax, (8.2, 4.6))
     y = np.arange(len(summary))[::-1]
     ax.barh(
@@ -285,7 +290,7 @@ def plot_cpm_summary(
     ax.set_yticks(y, [label(c, lang) for c in summary["class"]])
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.legend(loc="lower right")
-    ax.set_title(title if title is not None else _text("cpm_title", lang))
+    set_title(ax, title, _text("cpm_title", lang))
     return ax
 
 
@@ -308,6 +313,7 @@ def plot_deciles(
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     ax = new_axes(ax, (8.2, 4.2))
     ax.bar(
         table["decile"],
@@ -322,7 +328,7 @@ def plot_deciles(
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlabel(_text("decile", lang))
     ax.legend(loc="center right")
-    ax.set_title(title if title is not None else _text("decile_title", lang))
+    set_title(ax, title, _text("decile_title", lang))
     return ax
 
 
@@ -354,6 +360,7 @@ def plot_product_paths(
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     unknown, none = _text("unknown", lang), _text("no_second", lang)
     frame = paths.assign(
         first_product=paths["first_product"].fillna(unknown).astype(str),
@@ -377,7 +384,7 @@ def plot_product_paths(
     ax.set_xlabel(_text("second_product", lang))
     ax.set_ylabel(_text("first_product", lang))
     ax.grid(False)
-    ax.set_title(title if title is not None else _text("paths_title", lang))
+    set_title(ax, title, _text("paths_title", lang))
     return ax
 
 
@@ -401,6 +408,7 @@ def plot_sbg_projection(
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     ax = new_axes(ax, (8.2, 4.2))
     shipment = projection.index.to_numpy() + 1
     ax.plot(shipment, projection["projected"], **{"color": PALETTE[0], "label": _text("projected", lang), **kwargs})
@@ -416,5 +424,5 @@ def plot_sbg_projection(
     ax.set_xlabel(_text("shipment", lang))
     ax.set_ylabel(_text("survival", lang))
     ax.legend(loc="upper right")
-    ax.set_title(title if title is not None else _text("sbg_title", lang))
+    set_title(ax, title, _text("sbg_title", lang))
     return ax
