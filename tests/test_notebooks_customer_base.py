@@ -95,6 +95,9 @@ def test_orders_only_data_says_why_sections_are_skipped(tmp_path, sample_dir, pr
 @pytest.mark.notebook
 def test_english_with_cpo_parameter_and_real_ids(tmp_path, sample_copy, project_root, run_notebook, outputs_of):
     (sample_copy / "ad_costs.csv").unlink()
+    orders = pd.read_csv(sample_copy / "orders.csv", dtype=str)
+    orders[["order_id", "product"]].to_csv(sample_copy / "order_items.csv", index=False)  # products as order lines
+    orders.drop(columns="product").to_csv(sample_copy / "orders.csv", index=False)
     out = tmp_path / "out"
     notebook = run_notebook(
         "08_customer_base", tmp_path, project_root / "notebooks", data_dir=str(sample_copy), output_dir=str(out),
@@ -108,6 +111,10 @@ def test_english_with_cpo_parameter_and_real_ids(tmp_path, sample_copy, project_
     rfm = read(out / "rfm.csv")
     assert rfm["customer_id"].str.fullmatch(r"C\d+").all()
     assert "shipment 48" in text
+    paths = read(out / "product_paths.csv")  # from order_items, as from orders.product
+    in_order = orders.sort_values(["customer_id", "order_date", "order_id"])
+    first_product = in_order.groupby("customer_id")["product"].first()
+    assert paths.groupby("first_product")["customers"].sum().to_dict() == first_product.value_counts().to_dict()
     assert "Loyal active customers number" in text
 
 

@@ -88,6 +88,7 @@ _LABELS: dict[str, tuple[str, str]] = {
     "fan_survey": ("ファン調査", "Fan survey"),
     "journey": ("ジャーニーワークシート", "Journey worksheet"),
     "touchpoint_ratings": ("顧客接点評価", "Touchpoint ratings"),
+    "order_items": ("注文明細", "Order items"),
     "ad_costs": ("広告費", "Ad costs"),
     "cost": ("費用", "Cost"),
     # columns
@@ -96,6 +97,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "order_date": ("注文日", "Order date"),
     "amount": ("金額", "Amount"),
     "product": ("商品", "Product"),
+    "quantity": ("数量", "Quantity"),
+    "price": ("単価", "Unit price"),
     "channel": ("チャネル", "Channel"),
     "is_subscription": ("定期購入", "Subscription"),
     "birth_date": ("生年月日", "Birth date"),
