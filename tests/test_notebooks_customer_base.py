@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers import cohorts, io
+from helpers import cohorts, io, privacy
 
 pytest.importorskip("papermill")
 
@@ -54,7 +54,8 @@ def test_sample_run_and_exports(tmp_path, sample_dir, project_root, run_notebook
     assert decile["cumulative_share"].iloc[-1] == pytest.approx(1.0)
     rfm = exported["rfm.csv"]
     assert len(rfm) == orders["customer_id"].nunique()
-    assert rfm["customer_id"].str.fullmatch(r"P-[0-9a-f]{8}").all()  # pseudonymous
+    pseudonyms = privacy.pseudonymize(ds.customers["customer_id"], privacy.data_key(sample_dir))
+    assert rfm["customer_id"].isin(pseudonyms).all()  # pseudonymous, under the data folder's key
     assert not rfm["customer_id"].isin(ds.customers["customer_id"]).any()
     cpm = exported["cpm_summary.csv"]
     assert len(cpm) == 10 and cpm["customers"].sum() == orders["customer_id"].nunique()

@@ -139,9 +139,10 @@ def cohort_export(table: pd.DataFrame) -> pd.DataFrame:
     return table.assign(cohort=table["cohort"].astype(str))[list(cohorts.COHORT_COLUMNS)]
 
 
-def rfm_export(scores: pd.DataFrame, show_customer_ids: bool = False) -> pd.DataFrame:
-    """``rfm.csv``: one row per customer, ``customer_id`` pseudonymous unless ``show_customer_ids``."""
-    ids = privacy.display_ids(pd.Series(scores.index, index=scores.index), show_customer_ids)
+def rfm_export(scores: pd.DataFrame, show_customer_ids: bool = False, key: bytes | None = None) -> pd.DataFrame:
+    """``rfm.csv``: one row per customer, ``customer_id`` pseudonymous (with the data folder's ``key``)
+    unless ``show_customer_ids``."""
+    ids = privacy.display_ids(pd.Series(scores.index, index=scores.index), show_customer_ids, key)
     return scores.reset_index(drop=True).assign(customer_id=ids.to_numpy())[["customer_id", *rfm.RFM_COLUMNS]]
 
 
