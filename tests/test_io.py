@@ -237,4 +237,5 @@ def test_sample_data_is_clean(sample_dir):
         "fan_survey",
         "journey",
         "touchpoint_ratings",
+        "ad_costs",
     }

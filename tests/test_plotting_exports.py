@@ -18,7 +18,7 @@ PLOT_NAMES = [name for name in plotting.__all__ if name.startswith("plot_")]
 
 
 def test_every_exported_plot_name_resolves_to_its_submodule_function():
-    assert len(PLOT_NAMES) == 28  # one expectation-vs-evaluation chart (emotion), not two; two voice plots
+    assert len(PLOT_NAMES) == 36  # one expectation-vs-evaluation chart (emotion), not two; two voice plots; 8 of 08
     for name in PLOT_NAMES:
         value = getattr(plotting, name)
         assert callable(value), name
@@ -121,4 +121,37 @@ def test_an_unknown_language_is_an_error_not_english():
                  lambda: result_table(summary, lang="fr")):
         with pytest.raises(ValueError, match="lang"):
             draw()
+    plt.close("all")
+
+
+def test_customer_base_plots_refuse_an_unknown_language():
+    import pandas as pd
+
+    from helpers.plotting import customer_base as charts
+
+    cohort = pd.DataFrame(
+        {
+            "cohort": pd.PeriodIndex(["2024-01"] * 2, freq="M"),
+            "months_since": [0, 1],
+            "customers": [2, 2],
+            "active": [2, 1],
+            "retention": [1.0, 0.5],
+            "revenue": [10.0, 5.0],
+            "cumulative_revenue_per_customer": [5.0, 7.5],
+        }
+    )
+    deciles = pd.DataFrame(
+        {"decile": [1, 2], "customers": [1, 1], "revenue": [3.0, 1.0], "revenue_share": [0.75, 0.25],
+         "cumulative_share": [0.75, 1.0]}
+    )
+    draws = (
+        lambda: charts.plot_cohort_retention(cohort, lang="fr"),
+        lambda: charts.plot_cohort_ltv(cohort, lang="fr"),
+        lambda: charts.plot_deciles(deciles, lang="fr"),
+    )
+    for draw in draws:
+        with pytest.raises(ValueError, match="lang"):
+            draw()
+    ax = charts.plot_deciles(deciles, title="", color="#123456")
+    assert ax.get_title() == "" and ax.patches[0].get_facecolor()[:3] == (0x12 / 255, 0x34 / 255, 0x56 / 255)
     plt.close("all")

@@ -417,6 +417,11 @@ _DATE_PATTERNS = (
     r"^(?P<y>\d{4})年(?P<m>\d{1,2})月(?P<d>\d{1,2})日$",
     r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$",
 )
+_MONTH_PATTERNS = (
+    r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})$",
+    r"^(?P<y>\d{4})年(?P<m>\d{1,2})月$",
+    r"^(?P<y>\d{4})(?P<m>\d{2})$",
+)
 _TRUE = {"1", "true", "t", "yes", "y", "はい", "○", "〇", "定期"}
 _FALSE = {"0", "false", "f", "no", "n", "いいえ", "×", "通常"}
 _SCENARIOS = {
@@ -467,6 +472,22 @@ def _parse_dates(text: pd.Series) -> pd.Series:
     return result
 
 
+def _parse_months(text: pd.Series) -> pd.Series:
+    """First day of the month of ``2024-01``, ``2024/1``, ``2024年1月``, ``202401`` or a full date."""
+    result = _parse_dates(text).dt.to_period("M").dt.to_timestamp().astype("datetime64[ns]")
+    todo = (text != "") & result.isna()
+    for pattern in _MONTH_PATTERNS:
+        parts = text[todo].str.extract(pattern)
+        hit = parts["y"].notna()
+        if not hit.any():
+            continue
+        parts = parts[hit]
+        iso = parts["y"] + "-" + parts["m"].str.zfill(2) + "-01"
+        result[parts.index] = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
+        todo[parts.index] = False
+    return result
+
+
 def _parse_numbers(text: pd.Series, integer: bool) -> tuple[pd.Series, pd.Series]:
     values = pd.to_numeric(text.where(text != ""), errors="coerce")
     bad = (text != "") & values.isna()
@@ -491,6 +512,10 @@ _RULES = {
         "日付として読めません（2024-01-05、2024/1/5、20240105、2024年1月5日 の形式）",
         "not a date (use 2024-01-05, 2024/1/5, 20240105 or 2024年1月5日)",
     ),
+    "month": (
+        "年月として読めません（2024-01、2024/1、2024年1月、202401 または日付の形式）",
+        "not a month (use 2024-01, 2024/1, 2024年1月, 202401 or a date)",
+    ),
     "amount": (
         "金額として読めません（数字、¥・円・桁区切りカンマは可）",
         "not an amount (digits; ¥, 円 and thousands separators allowed)",
@@ -511,6 +536,9 @@ def _slow_parse(raw: pd.Series, kind: str) -> tuple[pd.Series, pd.Series]:
     text = _normalize_text(raw)
     if kind == "date":
         values = _parse_dates(text)
+        return values, (text != "") & values.isna()
+    if kind == "month":
+        values = _parse_months(text)
         return values, (text != "") & values.isna()
     if kind == "amount":
         cleaned = text.str.replace(r"^(?:¥|\\|JPY)\s*|\s*円$|,", "", regex=True)

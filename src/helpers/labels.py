@@ -89,6 +89,8 @@ _LABELS: dict[str, tuple[str, str]] = {
     "journey": ("ジャーニーワークシート", "Journey worksheet"),
     "touchpoint_ratings": ("顧客接点評価", "Touchpoint ratings"),
     "order_items": ("注文明細", "Order items"),
+    "ad_costs": ("広告費", "Ad costs"),
+    "cost": ("費用", "Cost"),
     # columns
     "customer_id": ("顧客ID", "Customer ID"),
     "order_id": ("注文ID", "Order ID"),
@@ -139,6 +141,17 @@ _LABELS: dict[str, tuple[str, str]] = {
     "dissatisfied": ("不満", "Complaint risk"),
     "satisfied": ("満足", "Repeat"),
     "delighted": ("感動", "Word of mouth"),
+    # CPM classes (helpers.cpm): stage x status
+    "shokai_active": ("初回現役客", "First-time, active"),
+    "yochiyochi_active": ("よちよち現役客", "Fledgling, active"),
+    "kotsukotsu_active": ("コツコツ現役客", "Steady, active"),
+    "ryuko_active": ("流行現役客", "Trend-driven, active"),
+    "yuryo_active": ("優良現役客", "Loyal, active"),
+    "shokai_lapsed": ("初回離脱客", "First-time, lapsed"),
+    "yochiyochi_lapsed": ("よちよち離脱客", "Fledgling, lapsed"),
+    "kotsukotsu_lapsed": ("コツコツ離脱客", "Steady, lapsed"),
+    "ryuko_lapsed": ("流行離脱客", "Trend-driven, lapsed"),
+    "yuryo_lapsed": ("優良離脱客", "Loyal, lapsed"),
     # generic
     "customers_n": ("顧客数", "Customers"),
     "rows": ("行数", "Rows"),

@@ -132,6 +132,7 @@ TABLES: tuple[str, ...] = (
     "fan_survey",
     "journey",
     "touchpoint_ratings",
+    "ad_costs",
 )
 
 # ---------------------------------------------------------------------------
@@ -303,6 +304,17 @@ _PREFECTURES = {
     "鹿児島県": 159, "沖縄県": 147,
 }
 #: Acquisition and preferred order channel weights, under 50 / 50 and over.
+#: Cost per new customer (CPO, yen) each acquisition channel's ads cost; 友人紹介 is the referral reward.
+_CHANNEL_CPO: dict[str, int] = {
+    "検索広告": 6_000,
+    "SNS広告": 8_000,
+    "新聞広告": 9_500,
+    "テレビ通販": 16_000,
+    "友人紹介": 1_000,
+    "アフィリエイト": 9_000,
+}
+#: Month-to-month spread of the ad costs (lognormal sigma).
+_AD_COST_NOISE = 0.2
 _ACQUISITION_WEIGHTS = np.array(
     [[0.32, 0.33, 0.05, 0.05, 0.10, 0.15], [0.25, 0.15, 0.22, 0.20, 0.10, 0.08]]
 )
@@ -321,6 +333,7 @@ _STREAMS = {
     "nps_text": 7,
     "fan": 8,
     "rating_text": 9,
+    "ad_costs": 10,
 }
 
 
@@ -372,6 +385,7 @@ def generate_sample(
             _touchpoint_ratings_table(traits, calendar, _rng(seed, "ratings")), _rng(seed, "rating_text")
         ),
     }
+    tables["ad_costs"] = _ad_costs_table(tables["customers"], traits, calendar, _rng(seed, "ad_costs"))
     return {name: _with_contract_dtypes(tables[name], name) for name in TABLES}
 
 
@@ -693,6 +707,27 @@ def _customers_table(traits: _Traits, calendar: _Calendar, rng: np.random.Genera
     )
 
 
+def _ad_costs_table(
+    customers: pd.DataFrame, traits: _Traits, calendar: _Calendar, rng: np.random.Generator
+) -> pd.DataFrame:
+    """Monthly ad cost per acquisition channel: the channel's CPO times its new customers, with noise."""
+    month = pd.PeriodIndex(calendar.dates(traits.first_day), freq="M")
+    months = pd.period_range(calendar.start, calendar.as_of, freq="M")
+    new = pd.crosstab(month, customers["acquisition_channel"].to_numpy()).reindex(
+        index=months, columns=list(ACQUISITION_CHANNELS), fill_value=0
+    )
+    cpo = np.array([_CHANNEL_CPO[c] for c in ACQUISITION_CHANNELS], dtype="float64")
+    noise = rng.lognormal(-(_AD_COST_NOISE**2) / 2, _AD_COST_NOISE, new.shape)  # mean 1
+    cost = np.round(new.to_numpy() * cpo * noise, -2)
+    return pd.DataFrame(
+        {
+            "channel": np.tile(np.array(ACQUISITION_CHANNELS, dtype=object), len(months)),
+            "month": np.repeat(months.to_timestamp().to_numpy(), len(ACQUISITION_CHANNELS)),
+            "cost": cost.ravel(),
+        }
+    )
+
+
 # ---------------------------------------------------------------------------
 # Touchpoint ratings
 # ---------------------------------------------------------------------------
@@ -967,7 +1002,10 @@ def _with_contract_dtypes(frame: pd.DataFrame, table: str) -> pd.DataFrame:
 
 
 def _csv_ready(frame: pd.DataFrame) -> pd.DataFrame:
-    """Amounts as whole yen; everything else as is."""
-    if "amount" in frame.columns:
-        frame = frame.assign(amount=frame["amount"].round().astype("Int64"))
+    """Amounts and costs as whole yen, months as ``YYYY-MM``; everything else as is."""
+    for column in ("amount", "cost"):
+        if column in frame.columns:
+            frame = frame.assign(**{column: frame[column].round().astype("Int64")})
+    if "month" in frame.columns:
+        frame = frame.assign(month=frame["month"].dt.strftime("%Y-%m"))
     return frame

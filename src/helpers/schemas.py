@@ -27,7 +27,8 @@ class ColumnSpec:
     Attributes
     ----------
     kind : str
-        How raw cells are parsed: ``"text"``, ``"date"``, ``"amount"``,
+        How raw cells are parsed: ``"text"``, ``"date"``, ``"month"`` (the
+        first day of a month: ``2024-01``, ``2024年1月`` or a date), ``"amount"``,
         ``"int"``, ``"bool"``, ``"scenario"``, ``"fan_stage"``, ``"liking"``.
     required : bool
         Whether the column must be present and every cell filled.
@@ -176,6 +177,18 @@ TABLES: dict[str, TableSpec] = {
         },
         aliases={"数量": "quantity", "個数": "quantity", "単価": "price", "価格": "price"},
     ),
+    "ad_costs": TableSpec(
+        "ad_costs",
+        {
+            "channel": ColumnSpec("text", required=True),
+            "month": ColumnSpec("month", required=True),
+            "cost": ColumnSpec("amount", required=True, low=0),
+        },
+        date_columns_not_after_as_of=("month",),
+        date_column="month",
+        aliases={"媒体": "channel", "広告媒体": "channel", "獲得チャネル": "channel", "年月": "month",
+                 "広告費": "cost", "費用": "cost"},
+    ),
 }
 
 #: Tables a data directory must hold; the others may be missing.
@@ -262,6 +275,7 @@ def alias_table(table: str) -> dict[str, str]:
 _DTYPES = {
     "text": "string",
     "date": "datetime64[ns]",
+    "month": "datetime64[ns]",
     "amount": "float64",
     "int": "Int64",
     "fan_stage": "Int64",

@@ -66,10 +66,12 @@ def customer_segments(customers: pd.DataFrame, nps: pd.DataFrame | None, as_of, 
 # Groups of customers and the comparison of their NPS
 # ---------------------------------------------------------------------------
 #: Groupings :func:`customer_groups` knows besides plain ``customers`` columns.
-DERIVED_GROUPINGS: tuple[str, ...] = ("segment", "first_product", "subscription", "age_band")
+DERIVED_GROUPINGS: tuple[str, ...] = ("segment", "first_product", "subscription", "age_band", "decile", "cpm")
 
 #: Code of a customer whose group is not known (a missing value), always the last group.
 UNKNOWN = "unknown"
+#: Code of a customer without an order up to ``as_of`` in the decile and CPM groupings (last).
+NO_PURCHASE = "no_purchase"
 
 
 def customer_groups(
@@ -88,12 +90,15 @@ def customer_groups(
     by : str
         ``"segment"`` (loyalty segment, needs ``nps``), ``"first_product"``
         (product of the first order), ``"subscription"`` (ever bought on
-        subscription), ``"age_band"`` (from ``birth_date`` at ``as_of``), or
-        any other column of ``customers`` such as ``"acquisition_channel"``.
-        Personal columns other than the birth date's age band are refused.
+        subscription), ``"age_band"`` (from ``birth_date`` at ``as_of``),
+        ``"decile"`` (revenue decile at ``as_of``, :mod:`helpers.deciles`),
+        ``"cpm"`` (CPM class at ``as_of`` with the default thresholds,
+        :mod:`helpers.cpm`), or any other column of ``customers`` such as
+        ``"acquisition_channel"``.  Personal columns other than the birth
+        date's age band are refused.
     orders : pandas.DataFrame, optional
-        Needed for ``"first_product"`` and ``"subscription"``; orders after
-        ``as_of`` are ignored.
+        Needed for ``"first_product"``, ``"subscription"``, ``"decile"`` and
+        ``"cpm"``; orders after ``as_of`` are ignored.
     nps : pandas.DataFrame, optional
         For ``"segment"``.
     as_of : str or datetime-like
@@ -104,9 +109,14 @@ def customer_groups(
     pandas.Series
         Indexed by ``customer_id``, named ``by``: an ordered Categorical of
         codes -- segment codes (:data:`SEGMENTS`), ``"subscriber"`` /
-        ``"non_subscriber"``, or the values of the column -- and
-        :data:`UNKNOWN` for a missing value.  Segments keep their order;
-        other groupings are ordered by size (largest first), unknown last.
+        ``"non_subscriber"``, ``"decile_1"`` .. ``"decile_10"``, CPM class
+        codes (:data:`helpers.cpm.CLASSES`), or the values of the column --
+        and :data:`UNKNOWN` for a missing value (:data:`NO_PURCHASE` for
+        deciles and CPM classes).  Segments keep their order, deciles run
+        from decile 1 and CPM classes from the high-value layer (優良, 流行,
+        コツコツ, よちよち, 初回; active before lapsed): the layers Seed 000
+        starts from; other groupings are ordered by size (largest first),
+        unknown last.
         :func:`helpers.labels.label` names the codes.
     """
     from helpers.privacy import PERSONAL_COLUMNS, age_band
@@ -117,6 +127,10 @@ def customer_groups(
     if by == "segment":
         seg = customer_segments(customers, nps, as_of)
         return pd.Series(seg.array, index=index, name=by)
+    if by in ("decile", "cpm"):
+        if orders is None:
+            raise ValueError(f"grouping by {by!r} needs the orders table")
+        return _layer_groups(ids, index, by, orders, as_of)
     if by == "age_band":
         values = age_band(customers["birth_date"], as_of) if "birth_date" in customers else None
     elif by in ("first_product", "subscription"):
@@ -157,6 +171,24 @@ def customer_groups(
     rank[known] = np.arange(len(known))
     categories = [names[i] for i in known] + ([unknown] if (codes < 0).any() else [])
     grouped = pd.Categorical.from_codes(rank[codes], categories=categories, ordered=True)
+    return pd.Series(grouped, index=index, name=by)
+
+
+def _layer_groups(ids: pd.Series, index: pd.Index, by: str, orders: pd.DataFrame, as_of) -> pd.Series:
+    """Decile or CPM class code per customer as an ordered Categorical, high-value layer first."""
+    from helpers import cpm, deciles
+
+    as_of = orders["order_date"].max() if as_of is None else as_of
+    if by == "decile":
+        order = [f"decile_{n}" for n in range(1, deciles.DECILES + 1)]
+        layer = "decile_" + deciles.customer_deciles(orders, as_of)["decile"].astype(str)
+    else:
+        order = [f"{stage}_{status}" for status in cpm.STATUSES for stage in reversed(cpm.STAGES)]
+        layer = cpm.cpm_classes(orders, as_of)["cpm_class"].astype(str)
+    categories = order + [NO_PURCHASE]
+    codes = pd.Categorical(layer.reindex(ids.to_numpy()).fillna(NO_PURCHASE), categories=categories).codes
+    used = np.unique(codes)
+    grouped = pd.Categorical.from_codes(np.searchsorted(used, codes), [categories[i] for i in used], ordered=True)
     return pd.Series(grouped, index=index, name=by)
 
 
