@@ -24,6 +24,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
+from helpers import schemas
+
 #: pandas' text dtype for columns read from a file (what ``read_csv(dtype=str)`` gives).
 RAW_TEXT_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 #: The dtype of a parsed text column (blank cells missing as ``pd.NA``).
@@ -150,9 +152,9 @@ def parse_clean(cells: pa.ChunkedArray, kind: str) -> tuple[pd.Series, np.ndarra
         claimed = pc.is_valid(position)
         picked = truth.take(pc.fill_null(position, 0).combine_chunks()).to_numpy(zero_copy_only=False)
         values = pd.Series(pd.arrays.BooleanArray(picked, ~_numpy_bool(claimed)))
-    else:  # scenario and any kind without a clean spelling: all by the pandas rules
+    else:  # scenario, month and any kind without a clean spelling: all by the pandas rules
         claimed = pc.is_null(cells)
-        values = pd.Series(pd.NA, index=range(len(cells)), dtype="string")
+        values = pd.Series(index=range(len(cells)), dtype=schemas.dtype_of(kind))
     rest = ~_numpy_bool(claimed) & ~_numpy_bool(blank)
     return values, rest
 
