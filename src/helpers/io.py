@@ -671,6 +671,11 @@ class Dataset:
             return self.tables.get(name)
         raise AttributeError(name)
 
+    @property
+    def empty_tables(self) -> list[str]:
+        """Tables whose file has a header and no rows, loaded as ``None`` (absent)."""
+        return [t for t in self.files if self.tables.get(t) is None]
+
     def require(self, table: str) -> pd.DataFrame:
         """The table, or a clear error naming the file that was looked for."""
         frame = self.tables.get(table)
