@@ -225,3 +225,13 @@ def test_role_model_charts_render_japanese(gap_orders, edge_shop):
     assert "初回購入 → +3日 → +21日 → +65日 → …" in texts
     assert all(t.get_text().startswith("P-") for t in ax_timeline.get_yticklabels())
     plt.close("all")
+
+
+def test_emptying_step_names_the_criterion_nobody_passes(edge_shop):
+    customers, orders, nps = edge_shop
+    strict = journey.RoleModelCriteria(min_tenure_days=3650)  # nobody has bought for ten years
+    funnel = journey.role_model_funnel(journey.role_model_candidates(customers, orders, nps, AS_OF, strict), strict)
+    # plain count: promoters (latest answer 9+) are E1, E2, E3, E4, E6; none has ten years of tenure
+    assert list(funnel["customers"]) == [6, 5, 0, 0, 0, 0]
+    assert journey.emptying_step(funnel) == "tenure"
+    assert journey.emptying_step(journey.role_model_funnel(journey.role_model_candidates(customers, orders, nps, AS_OF))) is None

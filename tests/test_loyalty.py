@@ -431,3 +431,16 @@ def test_format_table_japanese_headers():
     assert shown.index[0] == "ロイヤリティ高"
     english = format_table(table, lang="en", yen=["ltv_1y"], translate_index=True)
     assert english.loc["High loyalty", "1-year LTV"] == "¥61,455"
+
+
+def test_choose_grouping_falls_back_when_the_column_is_absent():
+    customers = pd.DataFrame({"customer_id": ["a", "b"], "acquisition_channel": [None, None]})
+    orders = pd.DataFrame({"customer_id": ["a", "b"], "product": ["青汁", "酵素"]})
+    asked = loyalty.choose_grouping("acquisition_channel", customers.assign(acquisition_channel=["Web", "TV"]), orders)
+    assert (asked.by, asked.reason) == ("acquisition_channel", None)
+    # a column of missing values only is as good as absent
+    fallback = loyalty.choose_grouping("acquisition_channel", customers, orders)
+    assert (fallback.by, fallback.requested, fallback.reason) == ("first_product", "acquisition_channel", "grouping_absent")
+    bare = loyalty.choose_grouping("acquisition_channel", customers[["customer_id"]], orders[["customer_id"]])
+    assert (bare.by, bare.reason, bare.tried) == (None, "no_grouping", ("first_product", "subscription", "age_band"))
+    assert loyalty.choose_grouping("email", customers, orders, fallbacks=("segment",)).by == "segment"
