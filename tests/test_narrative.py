@@ -36,3 +36,11 @@ def test_each_reason_takes_the_same_numbers_in_both_languages(reason):
     ja, en = narrative.REASONS[reason]
     fields = [{name for _, name, _, _ in string.Formatter().parse(t) if name} for t in (ja, en)]
     assert fields[0] == fields[1]
+
+
+def test_grouping_note_names_the_missing_column_and_the_fallback():
+    from helpers.segments import GroupingChoice
+
+    ja, en = narrative.grouping_note(GroupingChoice("first_product", "acquisition_channel", "grouping_absent", ()))
+    assert ja == "お客様の表に「獲得チャネル」の列がないため、初回購入商品で比べます。"
+    assert en == "The customers table has no “Acquisition channel” column, so the comparison is by First product."

@@ -155,3 +155,28 @@ def data_notes(dataset) -> list[tuple[str, str]]:
         One ``(ja, en)`` pair per note, for ``say(*note)``.
     """
     return [explain("empty_table", file=dataset.files[t].name) for t in dataset.empty_tables]
+
+
+def grouping_note(choice) -> tuple[str, str]:
+    """``(ja, en)`` note on a grouping that is not the one asked for.
+
+    Parameters
+    ----------
+    choice : helpers.segments.GroupingChoice
+        With ``reason`` set (``"grouping_absent"`` or ``"no_grouping"``).
+
+    Returns
+    -------
+    tuple of str
+    """
+    from helpers.labels import label
+
+    def names(keys, lang):
+        return ("・" if lang == "ja" else ", ").join(label(k, lang, "groupings") for k in keys)
+
+    return explain(
+        choice.reason,
+        column=tuple(label(choice.requested, lang, "groupings") for lang in ("ja", "en")),
+        fallback=tuple(label(choice.by, lang, "groupings") if choice.by else "" for lang in ("ja", "en")),
+        tried=tuple(names(choice.tried, lang) for lang in ("ja", "en")),
+    )

@@ -37,7 +37,7 @@ def pseudonymize(customer_ids: pd.Series, key: str = _HASH_KEY) -> pd.Series:
         customer_ids.astype(str), index=False, hash_key=key
     ).to_numpy(dtype=np.uint64)
     hex_ids = pd.Series(hashed & np.uint64(0xFFFFFFFF), index=customer_ids.index)
-    return "P-" + hex_ids.map("{:08x}".format)
+    return "P-" + hex_ids.map("{:08x}".format).astype(object)  # object even when empty
 
 
 def display_ids(customer_ids: pd.Series, show_customer_ids: bool = False) -> pd.Series:
