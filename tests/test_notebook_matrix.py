@@ -17,6 +17,8 @@ import variants
 
 from helpers import io, notebook_tables
 from helpers.narrative import explain
+from helpers.role_models import CRITERIA, RoleModelCriteria
+from helpers.tables.role_models import criterion_labels
 
 pytest.importorskip("papermill")
 
@@ -62,11 +64,44 @@ def expected_notes(variant: str, notebook: str, data_dir: Path) -> list[str]:
         history = (pd.Timestamp(variants.AS_OF) - pd.to_datetime(orders["order_date"]).min()).days
         if history <= 182:
             notes.append(_ja("history_shorter_than_holdout", history_days=history, holdout_days=182))
-    if notebook == "02_role_models" and variant in ("tiny", "one_time_buyers", "one_month", "detractors_only"):
-        notes.append("すべての条件を満たすロールモデルはいません")
+    if notebook == "02_role_models":
+        funnel = _role_model_funnel(t)
+        if funnel[-1] == 0:
+            step = next(i for i, n in enumerate(funnel) if n == 0)
+            criterion = criterion_labels(RoleModelCriteria(), "ja")[("all", *CRITERIA)[step]]
+            notes.append(_ja("no_role_models", n=funnel[0], criterion=(criterion, ""), before=funnel[step - 1]))
     if notebook == "01_loyalty" and variant == "bare_columns":
-        notes.append(_ja("no_grouping", column=("獲得チャネル", ""), tried=("初回購入商品・定期購入・年代", "")))
+        # no acquisition_channel or birth_date, no product or is_subscription: nothing to group by
+        tried = ("初回購入商品・定期購入・年代", "")
+        notes.append(_ja("no_grouping", column=("獲得チャネル", ""), tried=tried, fallback=""))
     return notes
+
+
+def _role_model_funnel(t: dict[str, pd.DataFrame]) -> list[int]:
+    """Customers left after each role-model criterion (the notebook's defaults), counted with plain pandas."""
+    as_of = pd.Timestamp(variants.AS_OF)
+    customers = t["customers"].set_index("customer_id")
+    orders = t["orders"].assign(
+        order_date=pd.to_datetime(t["orders"]["order_date"]), amount=t["orders"]["amount"].astype(int)
+    )
+    nps = t["nps"].assign(response_date=pd.to_datetime(t["nps"]["response_date"]), score=t["nps"]["score"].astype(int))
+    latest = nps.sort_values("response_date", kind="stable").groupby("customer_id")["score"].last()
+    first = orders.groupby("customer_id")["order_date"].min()
+    in_first_year = orders["order_date"] - orders["customer_id"].map(first) < pd.Timedelta(days=365)
+    first_year = orders[in_first_year].groupby("customer_id")["amount"].sum()
+    ids = customers.index
+    passes = [
+        latest.reindex(ids).ge(9),
+        (as_of - first.reindex(ids)).dt.days.ge(365),
+        first_year.reindex(ids).fillna(0).ge(50_000),
+        orders.groupby("customer_id").size().reindex(ids).fillna(0).ge(3),
+        customers["birth_date"].notna() if "birth_date" in customers else pd.Series(False, index=ids),
+    ]
+    counts, alive = [len(ids)], pd.Series(True, index=ids)
+    for passed in passes:
+        alive &= passed.fillna(False).astype(bool).to_numpy()
+        counts.append(int(alive.sum()))
+    return counts
 
 
 def _declared(notebook: str) -> tuple[str, ...]:
