@@ -134,8 +134,12 @@ class ValidationReport:
         """True when there is no problem."""
         return not self.problems
 
-    def format(self, lang: str = labels.DEFAULT_LANG) -> str:
-        """Summary per table, then notes, then every problem, as text."""
+    def format(self, lang: str = labels.DEFAULT_LANG, show_all: bool = True) -> str:
+        """Summary per table, then notes, then the problems, as text.
+
+        ``show_all=False`` groups the problems by file, column and rule with
+        the first few of each (:func:`helpers.problem_listing.format_problems`).
+        """
         ja = labels.check_lang(lang) == "ja"
         out = [f"{'データ' if ja else 'Data'}: {self.data_dir}"]
         for s in self.summaries:
@@ -155,7 +159,12 @@ class ValidationReport:
         if self.problems:
             head = f"問題 {len(self.problems):,} 件" if ja else f"{len(self.problems):,} problems"
             out.append(head + ":")
-            out.extend("  " + p.format(lang) for p in self.problems)
+            if show_all:
+                out.extend("  " + p.format(lang) for p in self.problems)
+            else:
+                from helpers.problem_listing import format_problems
+
+                out.append(format_problems(self.problems, lang))
         else:
             out.append("問題はありません。" if ja else "No problems found.")
         return "\n".join(out)
