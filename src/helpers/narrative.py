@@ -106,6 +106,11 @@ REASONS: dict[str, tuple[str, str]] = {
         "after {lapse_days:,} days without a purchase). Retention never falls, so the expected lifetime and the LTV "
         "below are counted to the {horizon:g}-year cap: they are not estimates.",
     ),
+    "no_variation": (
+        "{what}は計算できません。{n:,}人の結果がすべて同じで、接点の評価との関係を測れません。",
+        "{what} cannot be computed: the outcome is the same for all {n:,} customers, "
+        "so nothing relates it to the ratings.",
+    ),
     "single_period": (
         "回答のある期間が{n:,}つだけのため、前の期間との比較は行っていません。",
         "Answers fall in {n:,} period only, so there is no comparison with an earlier period.",
