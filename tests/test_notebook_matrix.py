@@ -70,7 +70,8 @@ def expected_notes(variant: str, notebook: str, data_dir: Path) -> list[str]:
             step = next(i for i, n in enumerate(funnel) if n == 0)
             criterion = criterion_labels(RoleModelCriteria(), "ja")[("all", *CRITERIA)[step]]
             notes.append(_ja("no_role_models", n=funnel[0], criterion=(criterion, ""), before=funnel[step - 1]))
-    if notebook == "09_voice_of_customer" and repeaters == 0 and "touchpoint_ratings" in t and len(t["touchpoint_ratings"]):
+    rated = "touchpoint_ratings" in t and len(t["touchpoint_ratings"]) > 0
+    if notebook == "09_voice_of_customer" and repeaters == 0 and rated:
         notes.append("F2転換（2回目購入）のキードライバーは計算できません")
     if notebook == "01_loyalty" and variant == "bare_columns":
         # no acquisition_channel or birth_date, no product or is_subscription: nothing to group by
