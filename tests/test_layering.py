@@ -18,6 +18,7 @@ ANALYSIS_MODULES = [
     "helpers.schemas",
     "helpers.labels",
     "helpers.privacy",
+    "helpers.notebook_tables",
     "helpers.importers",
     "helpers.problem_listing",
     "helpers.purchases",
@@ -43,7 +44,7 @@ FORBIDDEN = (
 )
 # Data-in modules may take a language (labels are their subject); analysis modules may not.
 DATA_IN_MODULES = (
-    "helpers.io", "helpers.schemas", "helpers.labels", "helpers.privacy",
+    "helpers.io", "helpers.schemas", "helpers.labels", "helpers.privacy", "helpers.notebook_tables",
     "helpers.importers", "helpers.problem_listing",
 )
 

@@ -9,6 +9,7 @@ Examples
     kando sample --out data/sample --customers 2000
     kando template --out journey_worksheet.xlsx
     kando run --data data/sample
+    kando reveal --data ~/client/data P-3f9a0c12ab34cd56
 """
 
 from __future__ import annotations
@@ -59,6 +60,30 @@ def notebook_support_text(report, wanted: str | None = None, lang: str = "ja") -
     return notebook_tables.format_support(
         notebook_tables.support(needs, notebook_tables.present_tables(report)), lang
     )
+
+
+def _reveal(args: argparse.Namespace) -> int:
+    from helpers import io, privacy
+
+    data_dir = io.resolve_path(args.data)
+    path = io.find_table_file(data_dir, "customers") if data_dir.is_dir() else None
+    if path is None:
+        print(
+            f"customers.csv（または .xlsx）が {data_dir} にありません / no customers table in {data_dir}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    try:
+        key = privacy.data_key(data_dir, create=False)
+    except privacy.PseudonymKeyError as error:
+        print(str(error), file=sys.stderr)
+        return EXIT_USAGE
+    ids = io.read_table(path, "customers").frame["customer_id"]
+    found = privacy.reveal(args.pseudonyms, ids, key)
+    missing = "（見つかりません）" if args.lang == "ja" else "(not found)"
+    for pseudonym, customer_id in found.fillna(missing).items():
+        print(f"{pseudonym}\t{customer_id}")
+    return EXIT_OK if found.notna().all() else EXIT_PROBLEMS
 
 
 def _import_hint(data_dir: Path, lang: str) -> str:
@@ -205,6 +230,14 @@ def build_parser() -> argparse.ArgumentParser:
     tmpl.add_argument("--lang", choices=("ja", "en"), default="ja")
     tmpl.add_argument("--force", action="store_true", help="overwrite an existing file")
     tmpl.set_defaults(func=_template)
+
+    reveal = sub.add_parser(
+        "reveal", help="map pseudonymous ids back to customer ids (needs the data folder) / 仮名IDを実IDに戻す"
+    )
+    reveal.add_argument("--data", required=True, help="the data folder the report was made from")
+    reveal.add_argument("pseudonyms", nargs="+", metavar="PSEUDONYM", help="pseudonyms such as P-3f9a0c12ab34cd56")
+    reveal.add_argument("--lang", choices=("ja", "en"), default="ja")
+    reveal.set_defaults(func=_reveal)
 
     run = sub.add_parser("run", help="execute the notebooks and render PDF reports / レポート作成")
     report.add_run_arguments(run)

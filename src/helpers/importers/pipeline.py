@@ -303,7 +303,7 @@ def run_import(
     excluded = (orders["status"] != "").to_numpy()
     keep = np.ones(len(orders), dtype=bool) if keep_cancelled else ~excluded
     kept = orders[keep].reset_index(drop=True)
-    who = identity.identify(kept, members, privacy.data_key(out_dir))
+    who = identity.identify(kept, members, privacy.data_key(out_dir.resolve()))  # the key beside the data written
     order_table = _order_table(kept, who.customer_id, keep_cancelled)
     items = built.items[keep[built.items["_code"].to_numpy()]]
     items = pd.concat(

@@ -106,8 +106,12 @@ def summary_text(summaries, as_of=None, lang: str = "ja") -> str:
     -------
     str
     """
+    from helpers import schemas
+
     labels.check_lang(lang)
-    by_table = {s.table: s for s in summaries}
+    # an optional table with a header and no rows counts as absent
+    empty = [s for s in summaries if s.rows == 0 and s.table not in schemas.REQUIRED_TABLES]
+    by_table = {s.table: s for s in summaries if s not in empty}
     ja = lang == "ja"
     lines = []
     orders = by_table.get("orders")
@@ -148,9 +152,14 @@ def summary_text(summaries, as_of=None, lang: str = "ja") -> str:
             if ja
             else f"{labels.label('journey', lang)}: {journey.rows:,} rows."
         )
-    from helpers import schemas
     from helpers.report.render import format_date
 
+    for s in empty:
+        lines.append(
+            f"{labels.label(s.table, lang)}（{s.file}）は見出しだけで行がないため、ないものとして扱います。"
+            if ja
+            else f"{s.file} ({labels.label(s.table, lang)}) has a header but no rows: treated as absent."
+        )
     missing = [labels.label(t, lang) for t in schemas.TABLES if t not in by_table]
     if missing:
         lines.append(

@@ -45,6 +45,7 @@ _TEXT = {
         "run_date": "作成日時",
         "changed": "既定値から変更したパラメータ",
         "none_changed": "すべて既定値です。",
+        "skipped": "データがないため省略したレポート",
         "toc": "目次",
         "parameter": "パラメータ",
         "value": "値",
@@ -61,6 +62,7 @@ _TEXT = {
         "run_date": "Created",
         "changed": "Parameters changed from the defaults",
         "none_changed": "All parameters at their defaults.",
+        "skipped": "Reports left out for want of data",
         "toc": "Contents",
         "parameter": "Parameter",
         "value": "Value",
@@ -124,6 +126,8 @@ class Cover:
         Parameters whose value differs from the notebooks' defaults.
     descriptions : dict
         Parameter name -> the comment of its line in the parameters cell.
+    skipped : list of str
+        One sentence per set of absent tables, naming the notebooks left out.
     """
 
     brand: str
@@ -132,6 +136,7 @@ class Cover:
     as_of: str | None = None
     changed: dict = field(default_factory=dict)
     descriptions: dict = field(default_factory=dict)
+    skipped: list = field(default_factory=list)
 
 
 def report_notebook(notebook):
@@ -383,6 +388,12 @@ def _cover_html(cover: Cover, lang: str) -> str:
         )
     else:
         changed = f'<p class="cover-note">{esc(ui_text("none_changed", lang))}</p>'
+    skipped = (
+        f'<h2 class="cover-heading">{esc(ui_text("skipped", lang))}</h2>'
+        f'<ul class="cover-skipped">{"".join(f"<li>{esc(s)}</li>" for s in cover.skipped)}</ul>'
+        if cover.skipped
+        else ""
+    )
     return f"""<section class="cover">
 <div class="cover-band">
 <p class="cover-kicker">{esc(ui_text("report", lang))}</p>
@@ -392,6 +403,7 @@ def _cover_html(cover: Cover, lang: str) -> str:
 <table class="cover-facts"><tbody>{fact_rows}</tbody></table>
 <h2 class="cover-heading">{esc(ui_text("changed", lang))}</h2>
 {changed}
+{skipped}
 </div>
 </section>"""
 
