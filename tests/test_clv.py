@@ -432,3 +432,57 @@ def test_plot_p_alive_distribution_counts_customers(bgf, ggf, cdnow_summary):
     assert heights[-1] == (predictions["p_alive"] >= 0.9).sum()
     assert ax.get_ylabel() == "顧客数"
     plt.close("all")
+
+
+def _summary(frequency, monetary=None) -> pd.DataFrame:
+    n = len(frequency)
+    frame = pd.DataFrame({"frequency": frequency, "recency": [float(f) for f in frequency], "T": [20.0] * n})
+    frame["monetary_value"] = monetary if monetary is not None else [100.0 * (f > 0) for f in frequency]
+    return frame
+
+
+def test_purchase_model_needs_enough_customers_and_repeat_buyers():
+    few = clv.fit_purchase_model(_summary([0, 1, 2, 0, 3, 1, 0, 2]))
+    assert (few.ok, few.reason, few.n, few.minimum, few.model) == (False, "too_few_customers", 8, 20, None)
+    once = clv.fit_purchase_model(_summary([0] * 30))
+    assert (once.reason, once.n, once.minimum) == ("too_few_repeat_buyers", 0, 5)
+
+
+def test_purchase_model_fit_matches_the_fitter(cdnow_summary, bgf):
+    fit = clv.fit_purchase_model(cdnow_summary)
+    assert fit.ok and fit.n == int((cdnow_summary["frequency"] > 0).sum())
+    pd.testing.assert_series_equal(fit.model.params_, bgf.params_)
+
+
+def test_a_failed_fit_is_a_reason_not_an_exception(monkeypatch, cdnow_summary):
+    def diverge(self, *args, **kwargs):
+        raise clv.ConvergenceError("fitting (r, alpha, a, b) did not converge")
+
+    monkeypatch.setattr(clv.BetaGeoFitter, "fit", diverge)
+    fit = clv.fit_purchase_model(cdnow_summary)
+    assert (fit.reason, fit.model) == ("fit_failed", None) and "did not converge" in fit.detail
+
+
+def test_spend_model_leaves_out_one_time_and_free_buyers(cdnow_summary, ggf):
+    frequency = [1] * 12 + [0] * 5
+    monetary = [50.0, 80.0, 120.0, 0.0, 0.0, 0.0, 90.0, 75.0, 110.0, 65.0, 55.0, 70.0] + [0.0] * 5
+    few = clv.fit_spend_model(_summary(frequency, monetary))
+    # plain count: 12 repeat buyers, 3 of them with free orders only
+    assert (few.reason, few.n, few.minimum, few.model) == ("too_few_repeat_buyers", 9, 10, None)
+    fit = clv.fit_spend_model(cdnow_summary)
+    assert fit.ok and fit.n == int((cdnow_summary["frequency"] > 0).sum())
+    pd.testing.assert_series_equal(fit.model.params_, ggf.params_)
+
+
+def test_holdout_check_is_skipped_when_the_history_is_shorter_than_the_holdout():
+    orders = pd.DataFrame(
+        {"customer_id": ["a", "b", "a"], "amount": [100.0, 200.0, 300.0],
+         "order_date": pd.to_datetime(["2025-12-03", "2025-12-10", "2025-12-20"])}
+    )
+    check = clv.holdout_check(orders, 182, "2025-12-31")
+    assert (check.reason, check.history_days, check.holdout_days, check.calibration) == (
+        "history_shorter_than_holdout", 28, 182, None
+    )
+    short = clv.holdout_check(orders, 14, "2025-12-31")  # 2 customers before 12-17: too few to fit
+    assert (short.reason, short.fit.n, short.fit.minimum) == ("too_few_customers", 2, 20)
+    assert list(short.calibration.index) == ["a", "b"]

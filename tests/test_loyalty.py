@@ -12,7 +12,14 @@ from helpers import emotion, purchases
 from helpers.fan_survey import FAN_TIERS, fan_answers, fan_matrix, fan_tier_summary, fan_tiers
 from helpers.labels import label
 from helpers.nps import compare_nps, latest_responses, nps_by_group, nps_class, nps_interval, nps_table, nps_trend
-from helpers.segments import SEGMENTS, customer_groups, customer_segments, segment_list, value_by_group
+from helpers.segments import (
+    SEGMENTS,
+    choose_grouping,
+    customer_groups,
+    customer_segments,
+    segment_list,
+    value_by_group,
+)
 from helpers.tables import loyalty as loyalty_tables
 
 
@@ -443,3 +450,17 @@ def test_result_table_japanese_headers():
     assert shown.index[0] == "ロイヤリティ高"
     english = format_table(table, lang="en", yen=["ltv_1y"], translate_index=True)
     assert english.loc["High loyalty", "1-year LTV"] == "¥61,455"
+
+
+def test_choose_grouping_falls_back_when_the_column_is_absent():
+    customers = pd.DataFrame({"customer_id": ["a", "b"], "acquisition_channel": [None, None]})
+    orders = pd.DataFrame({"customer_id": ["a", "b"], "product": ["青汁", "酵素"]})
+    asked = choose_grouping("acquisition_channel", customers.assign(acquisition_channel=["Web", "TV"]), orders)
+    assert (asked.by, asked.reason) == ("acquisition_channel", None)
+    # a column of missing values only is as good as absent
+    fallback = choose_grouping("acquisition_channel", customers, orders)
+    assert (fallback.by, fallback.requested) == ("first_product", "acquisition_channel")
+    assert fallback.reason == "grouping_absent"
+    bare = choose_grouping("acquisition_channel", customers[["customer_id"]], orders[["customer_id"]])
+    assert (bare.by, bare.reason, bare.tried) == (None, "no_grouping", ("first_product", "subscription", "age_band"))
+    assert choose_grouping("email", customers, orders, fallbacks=("segment",)).by == "segment"

@@ -233,3 +233,14 @@ def test_role_model_charts_render_japanese(gap_orders, edge_shop):
     assert "初回購入 → +3日 → +21日 → +65日 → …" in texts
     assert all(t.get_text().startswith("P-") for t in ax_timeline.get_yticklabels())
     plt.close("all")
+
+
+def test_emptying_step_names_the_criterion_nobody_passes(edge_shop):
+    customers, orders, nps = edge_shop
+    strict = role_models.RoleModelCriteria(min_tenure_days=3650)  # nobody has bought for ten years
+    funnel = role_models.role_model_funnel(role_models.role_model_candidates(customers, orders, nps, AS_OF, strict))
+    # plain count: promoters (latest answer 9+) are E1, E2, E3, E4, E6; none has ten years of tenure
+    assert list(funnel["customers"]) == [6, 5, 0, 0, 0, 0]
+    assert role_models.emptying_step(funnel) == "tenure"
+    loose = role_models.role_model_candidates(customers, orders, nps, AS_OF)
+    assert role_models.emptying_step(role_models.role_model_funnel(loose)) is None

@@ -1179,3 +1179,184 @@ def holdout_purchases_by_frequency(
     )
     table.insert(0, "label", [f"{k}+" if k == n else str(k) for k in table.index])
     return table
+
+
+# ---------------------------------------------------------------------------
+# Fitting on the data at hand: the model, or the reason there is none
+# ---------------------------------------------------------------------------
+#: Fewest customers for a BG/NBD fit (4 parameters), and fewest of them with a repeat purchase.
+MIN_CUSTOMERS_BGNBD = 20
+MIN_REPEAT_BUYERS_BGNBD = 5
+#: Fewest repeat buyers with a positive spend for a Gamma-Gamma fit (3 parameters).
+MIN_REPEAT_BUYERS_GAMMA_GAMMA = 10
+
+
+@dataclass(frozen=True)
+class ModelFit:
+    """A fitted model, or the reason it could not be fitted.
+
+    Attributes
+    ----------
+    model : BetaGeoFitter or GammaGammaFitter or None
+        The fitted model; ``None`` when ``reason`` is set.
+    reason : str or None
+        ``None`` when fitted, else a code: ``"too_few_customers"`` (``n``
+        customers, ``minimum`` needed), ``"too_few_repeat_buyers"`` (``n``
+        customers bought again, ``minimum`` needed) or ``"fit_failed"`` (the
+        optimiser did not converge; ``detail`` holds its message).
+    n : int
+        Customers (BG/NBD) or repeat buyers (BG/NBD's second check, and
+        Gamma-Gamma) behind the decision.
+    minimum : int
+        The fewest needed.
+    detail : str
+        The fitter's message when ``reason == "fit_failed"``.
+    """
+
+    model: object | None
+    reason: str | None
+    n: int
+    minimum: int
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Whether a model was fitted."""
+        return self.reason is None
+
+
+def _fit_or_reason(fit, n: int, minimum: int) -> ModelFit:
+    try:
+        return ModelFit(fit(), None, n, minimum)
+    except ConvergenceError as err:
+        return ModelFit(None, "fit_failed", n, minimum, str(err))
+
+
+def fit_purchase_model(
+    summary: pd.DataFrame,
+    min_customers: int = MIN_CUSTOMERS_BGNBD,
+    min_repeat_buyers: int = MIN_REPEAT_BUYERS_BGNBD,
+    frequency_col: str = "frequency",
+    recency_col: str = "recency",
+    T_col: str = "T",
+) -> ModelFit:
+    """Fit BG/NBD on a summary when the data allow it.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        ``frequency``, ``recency`` and ``T`` per customer
+        (:func:`summary_from_transactions`, or the ``_cal`` columns of
+        :func:`calibration_and_holdout_data` renamed).
+    min_customers : int
+        Fewest customers to fit on.
+    min_repeat_buyers : int
+        Fewest customers with a repeat purchase: without repeat purchases
+        the purchase rate cannot be told apart from dropping out.
+    frequency_col, recency_col, T_col : str
+        Columns of ``summary`` (``"frequency_cal"`` ... for a calibration frame).
+
+    Returns
+    -------
+    ModelFit
+    """
+    n = len(summary)
+    if n < min_customers:
+        return ModelFit(None, "too_few_customers", n, min_customers)
+    x, t_x, big_t = (summary[c] for c in (frequency_col, recency_col, T_col))
+    repeaters = int((x > 0).sum())
+    if repeaters < min_repeat_buyers:
+        return ModelFit(None, "too_few_repeat_buyers", repeaters, min_repeat_buyers)
+    return _fit_or_reason(lambda: BetaGeoFitter().fit(x, t_x, big_t), repeaters, min_repeat_buyers)
+
+
+def fit_spend_model(summary: pd.DataFrame, min_repeat_buyers: int = MIN_REPEAT_BUYERS_GAMMA_GAMMA) -> ModelFit:
+    """Fit Gamma-Gamma on the repeat buyers of a summary when there are enough.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        ``frequency`` and ``monetary_value`` per customer
+        (:func:`summary_from_transactions`); customers without a repeat
+        purchase or with no spend (free samples only) are left out of the fit.
+    min_repeat_buyers : int
+        Fewest repeat buyers with a positive spend.
+
+    Returns
+    -------
+    ModelFit
+    """
+    fitted = summary[(summary["frequency"] > 0) & (summary["monetary_value"] > 0)]
+    n = len(fitted)
+    if n < min_repeat_buyers:
+        return ModelFit(None, "too_few_repeat_buyers", n, min_repeat_buyers)
+    return _fit_or_reason(
+        lambda: GammaGammaFitter().fit(fitted["frequency"], fitted["monetary_value"]), n, min_repeat_buyers
+    )
+
+
+@dataclass(frozen=True)
+class HoldoutCheck:
+    """Data and model of the holdout check, or why it is skipped.
+
+    Attributes
+    ----------
+    calibration : pandas.DataFrame or None
+        :func:`calibration_and_holdout_data`; ``None`` when the history is
+        shorter than the holdout.
+    fit : ModelFit or None
+        BG/NBD fitted on the calibration period (``None`` with ``calibration``).
+    reason : str or None
+        ``None`` when the check can be drawn, ``"history_shorter_than_holdout"``
+        (``history_days`` <= ``holdout_days``), or the reason of ``fit``.
+    history_days : int
+        Days from the first order to the period end.
+    holdout_days : int
+        Length of the holdout period.
+    """
+
+    calibration: pd.DataFrame | None
+    fit: ModelFit | None
+    reason: str | None
+    history_days: int
+    holdout_days: int
+
+
+def holdout_check(
+    transactions: pd.DataFrame,
+    holdout_days: int,
+    observation_period_end,
+    freq: str = "W",
+    customer_id_col: str = "customer_id",
+    datetime_col: str = "order_date",
+) -> HoldoutCheck:
+    """Split the history at ``holdout_days`` before its end and fit BG/NBD on the first part.
+
+    Parameters
+    ----------
+    transactions : pandas.DataFrame
+        One row per order.
+    holdout_days : int
+        Length of the holdout period, counted back from ``observation_period_end``.
+    observation_period_end : str or datetime-like
+        Last day observed.
+    freq : {"W", "D"}
+        Time unit of the models.
+    customer_id_col, datetime_col : str
+        Columns of ``transactions``.
+
+    Returns
+    -------
+    HoldoutCheck
+    """
+    end = pd.Timestamp(observation_period_end).normalize()
+    first = transactions[datetime_col].min()
+    history_days = int((end - first.normalize()).days) if pd.notna(first) else 0
+    if history_days <= holdout_days:
+        return HoldoutCheck(None, None, "history_shorter_than_holdout", history_days, int(holdout_days))
+    calibration = calibration_and_holdout_data(
+        transactions, end - pd.Timedelta(days=holdout_days), end, freq=freq,
+        customer_id_col=customer_id_col, datetime_col=datetime_col,
+    )
+    fit = fit_purchase_model(calibration, frequency_col="frequency_cal", recency_col="recency_cal", T_col="T_cal")
+    return HoldoutCheck(calibration, fit, fit.reason, history_days, int(holdout_days))

@@ -776,6 +776,11 @@ class Dataset:
         raise AttributeError(name)
 
     @property
+    def empty_tables(self) -> list[str]:
+        """Tables whose file has a header and no rows, loaded as ``None`` (absent)."""
+        return [t for t in self.files if self.tables.get(t) is None]
+
+    @property
     def pseudonym_key(self) -> bytes:
         """The data folder's secret key for pseudonymous ids (:func:`helpers.privacy.data_key`)."""
         from helpers import privacy

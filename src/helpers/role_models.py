@@ -138,6 +138,24 @@ def role_model_funnel(candidates: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def emptying_step(funnel: pd.DataFrame) -> str | None:
+    """The first funnel step that no customer passes.
+
+    Parameters
+    ----------
+    funnel : pandas.DataFrame
+        :func:`role_model_funnel` output.
+
+    Returns
+    -------
+    str or None
+        The step code (``"nps"``, ``"tenure"``, ...; ``"all"`` when there are
+        no customers), or ``None`` when someone passes every step.
+    """
+    empty = funnel.index[funnel["customers"].to_numpy() == 0]
+    return str(empty[0]) if len(empty) else None
+
+
 def role_model_ids(candidates: pd.DataFrame) -> pd.Index:
     """Role models' customer ids, highest 1-year LTV first (ties by id).
 

@@ -9,6 +9,8 @@ stable.  Everything here returns codes; :mod:`helpers.labels` names them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -190,6 +192,92 @@ def _layer_groups(ids: pd.Series, index: pd.Index, by: str, orders: pd.DataFrame
     used = np.unique(codes)
     grouped = pd.Categorical.from_codes(np.searchsorted(used, codes), [categories[i] for i in used], ordered=True)
     return pd.Series(grouped, index=index, name=by)
+
+def grouping_available(by: str, customers: pd.DataFrame, orders: pd.DataFrame | None = None) -> bool:
+    """Whether :func:`customer_groups` can group by ``by`` on these tables.
+
+    Parameters
+    ----------
+    by : str
+        As for :func:`customer_groups`.
+    customers, orders : pandas.DataFrame
+        The tables the grouping is taken from.
+
+    Returns
+    -------
+    bool
+        False when the column behind ``by`` is absent (``acquisition_channel``
+        or another customers column, ``birth_date`` for ``"age_band"``,
+        ``product`` or ``is_subscription`` of orders, any order for
+        ``"decile"`` and ``"cpm"``) or holds no value.
+    """
+    from helpers.privacy import PERSONAL_COLUMNS
+
+    if by == "segment":
+        return True
+    if by in ("decile", "cpm"):
+        return orders is not None and len(orders) > 0
+    if by in PERSONAL_COLUMNS:
+        return False
+    table, column = {
+        "age_band": (customers, "birth_date"),
+        "first_product": (orders, "product"),
+        "subscription": (orders, "is_subscription"),
+    }.get(by, (customers, by))
+    return table is not None and column in table.columns and bool(table[column].notna().any())
+
+
+@dataclass(frozen=True)
+class GroupingChoice:
+    """The grouping used for a comparison, and why when it is not the one asked for.
+
+    Attributes
+    ----------
+    by : str or None
+        Grouping to use; ``None`` when none is available.
+    requested : str
+        Grouping asked for.
+    reason : str or None
+        ``None`` (as asked), ``"grouping_absent"`` (``by`` is a fallback) or
+        ``"no_grouping"`` (neither the request nor a fallback is available).
+    tried : tuple of str
+        Fallbacks looked at, in order.
+    """
+
+    by: str | None
+    requested: str
+    reason: str | None
+    tried: tuple[str, ...]
+
+
+def choose_grouping(
+    requested: str,
+    customers: pd.DataFrame,
+    orders: pd.DataFrame | None = None,
+    fallbacks: tuple[str, ...] = ("acquisition_channel", "first_product", "subscription", "age_band"),
+) -> GroupingChoice:
+    """The requested grouping when the data have it, else the first fallback they have.
+
+    Parameters
+    ----------
+    requested : str
+        Grouping asked for (a notebook parameter).
+    customers, orders : pandas.DataFrame
+        The tables the grouping is taken from.
+    fallbacks : tuple of str
+        Groupings to try in order when ``requested`` is not available.
+
+    Returns
+    -------
+    GroupingChoice
+    """
+    if grouping_available(requested, customers, orders):
+        return GroupingChoice(requested, requested, None, ())
+    tried = tuple(f for f in fallbacks if f != requested)
+    for fallback in tried:
+        if grouping_available(fallback, customers, orders):
+            return GroupingChoice(fallback, requested, "grouping_absent", tried)
+    return GroupingChoice(None, requested, "no_grouping", tried)
 
 
 # ---------------------------------------------------------------------------

@@ -344,7 +344,8 @@ def plot_stop_hazard(
     peak = hazard.idxmax() if hazard.notna().any() else None
     colors = [PALETTE[3] if k == peak else PALETTE[0] for k in stops.index]
     x = stops.index.to_numpy()
-    err = np.vstack([hazard - stops["hazard_low"], stops["hazard_high"] - hazard])
+    # Wilson bounds contain the rate; clip the rounding error at a rate of 0 or 1.
+    err = np.clip(np.vstack([hazard - stops["hazard_low"], stops["hazard_high"] - hazard]), 0, None)
     ax.bar(x, hazard.fillna(0), **{"color": colors, "width": 0.7, **kwargs})
     ax.errorbar(x, hazard.fillna(0), yerr=np.nan_to_num(err), fmt="none", ecolor="#333333", elinewidth=0.9, capsize=2)
     for k, value, n in zip(x, hazard, stops["stopped"] + stops["continued"], strict=False):

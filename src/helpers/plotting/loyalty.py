@@ -163,18 +163,11 @@ def plot_nps_by_group(table: pd.DataFrame, ax=None, lang: str = "ja", title: str
     shown = table[table["n"] > 0]
     ax = new_axes(ax, (8, 0.45 * len(shown) + 1.5))
     y = np.arange(len(shown))[::-1]
-    ax.errorbar(
-        shown["nps"],
-        y,
-        **{
-            "xerr": [shown["nps"] - shown["nps_low"], shown["nps_high"] - shown["nps"]],
-            "fmt": "o",
-            "color": PALETTE[0],
-            "ecolor": PALETTE[0],
-            "capsize": 3,
-            **kwargs,
-        },
-    )
+    # The adjusted-Wald interval of a small group need not contain its NPS:
+    # draw the interval around its own centre and the point on its own.
+    half = (shown["nps_high"] - shown["nps_low"]) / 2
+    ax.errorbar(shown["nps_low"] + half, y, xerr=half, fmt="none", ecolor=PALETTE[0], capsize=3)
+    ax.plot(shown["nps"], y, **{"marker": "o", "linestyle": "none", "color": PALETTE[0], **kwargs})
     for yi, high, n in zip(y, shown["nps_high"], shown["n"], strict=False):
         ax.text(min(high + 2, 98), yi, f"n={n:,}", va="center", fontsize=8, color="#555555")
     ax.axvline(0, color="#555555", linewidth=0.8)
