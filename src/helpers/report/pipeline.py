@@ -84,6 +84,8 @@ class NotebookResult:
     seconds: dict = field(default_factory=dict)
     body_html: str | None = field(default=None, repr=False)
     layout: bytes | None = field(default=None, repr=False)  # the PDF without page numbers
+    key_figures: list = field(default_factory=list)  # helpers.report.key_figures.KeyFigure, in cell order
+    anchors: dict = field(default_factory=dict)  # key-figure anchor -> page within this notebook's PDF
 
     @property
     def ok(self) -> bool:
@@ -193,6 +195,11 @@ def _run_task(task: _Task) -> NotebookResult:
         issues=run.issues,
         seconds={"execute": round(run.seconds, 3), "kernel_cpu": round(run.kernel_cpu, 3)},
     )
+    if run.notebook is not None:
+        from helpers.report.key_figures import read_key_figures, with_notebook, write_key_figures
+
+        result.key_figures = with_notebook(read_key_figures(run.notebook), result.name)
+        write_key_figures(result.key_figures, task.executed)
     if run.failure is None:
         render_start, render_cpu = time.perf_counter(), time.process_time()
         result.title = nb_files.notebook_title(run.notebook)
@@ -200,7 +207,9 @@ def _run_task(task: _Task) -> NotebookResult:
             result.body_html = render.notebook_body_html(run.notebook)
             if task.pdf is not None:
                 section = render.Section(result.name, result.title, result.body_html)
-                result.layout = render.render_pdf(render.section_html(section, task.brand, task.lang), task.brand)
+                result.layout, result.anchors = render.render_document(
+                    render.section_html(section, task.brand, task.lang), task.brand
+                )
                 result.pdf = render.write_numbered(result.layout, task.pdf, f"{task.brand} — {result.title}")
         except Exception as error:  # one report that cannot be drawn does not stop the others
             result.body_html = result.layout = result.pdf = None
@@ -432,7 +441,7 @@ def run_workbook(
     for result in results:
         result.effective_parameters = params_mod.effective_parameters(declared[result.name], result.parameters)
 
-    combined, combined_seconds = None, 0.0
+    combined, combined_seconds, figure_pages = None, 0.0, {}
     (out / COMBINED_PDF).unlink(missing_ok=True)
     done = [r for r in results if r.ok]
     if pdf and done:
@@ -441,11 +450,24 @@ def run_workbook(
             brand, _period(validation), run_date, as_of, changed, {name: p.help for name, p in known.items()}
         )
         parts = [(render.Section(r.name, r.title, r.body_html), r.layout) for r in done]
-        combined = render.write_combined(parts, cover, brand, out / COMBINED_PDF, lang)
+        parts.append(_appendix_part(values, known, changed, brand, lang))
+        summary = _summary_input(results, data_path)
+        anchors = {r.name: r.anchors for r in done}
+        combined = render.write_combined(parts, cover, brand, out / COMBINED_PDF, lang, summary, anchors)
+        figure_pages = summary.pages
         combined_seconds = time.perf_counter() - combine_start
         if progress:
             label = "統合レポート" if lang == "ja" else "combined report"
             _emit(f"{label}: {combined.name} ({combined_seconds:.1f} s)", stream)
+
+    key_figures = []
+    for result in results:
+        pages = {f.anchor: figure_pages.get(f"{result.name}#{f.anchor}") for f in result.key_figures}
+        if result.executed.exists():
+            from helpers.report.key_figures import write_key_figures
+
+            write_key_figures(result.key_figures, result.executed, pages)
+        key_figures += [{**f.to_json(), "page": pages.get(f.anchor)} for f in result.key_figures]
 
     total = time.perf_counter() - started
     root = io.PROJECT_ROOT
@@ -481,6 +503,7 @@ def run_workbook(
             for r in results
         ],
         "combined_pdf": combined.name if combined else None,
+        "key_figures": key_figures,
         "versions": package_versions(),
         "git": git_state(root),
         "jobs": jobs,
@@ -493,6 +516,31 @@ def run_workbook(
     }
     manifest_path = write_manifest(manifest, out / MANIFEST)
     return RunResult(out, results, combined, manifest_path, values, changed, round(total, 3))
+
+
+def _appendix_part(values: dict, known: Mapping, changed: dict, brand: str, lang: str):
+    """The appendix (every parameter, its meaning and value) as a (Section, PDF) part."""
+    from helpers.report import render
+    from helpers.report.appendix import appendix_html
+
+    descriptions = {name: p.help for name, p in known.items()}
+    shown = {name: values.get(name, known[name].default) for name in known}
+    body = appendix_html(shown, descriptions, changed, lang)
+    section = render.Section("appendix", render.ui_text("appendix", lang), body)
+    return section, render.render_pdf(render.section_html(section, brand, lang), brand)
+
+
+def _summary_input(results: list[NotebookResult], data_path: Path):
+    """What the summary pages show: the recorded key figures, missing tables, failed notebooks."""
+    from helpers import io
+    from helpers.report.summary import TABLE_NAMES, SummaryInput
+
+    missing = [(t, t) for t in TABLE_NAMES if io.find_table_file(data_path, t) is None]
+    return SummaryInput(
+        figures=[f for r in results if r.ok for f in r.key_figures],
+        missing_tables=missing,
+        failed=[r.title for r in results if not r.ok],
+    )
 
 
 def _preload_renderer() -> None:
