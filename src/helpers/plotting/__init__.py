@@ -44,6 +44,7 @@ _PLOT_MODULES = {
     "plot_repeat_funnel": "friction",
     "plot_next_purchase_gaps": "friction",
     "plot_stop_hazard": "friction",
+    "plot_journey_map": "journey_map",
 }
 
 __all__ = ["FONT_NAME", "font_path", "use_style", *_PLOT_MODULES]

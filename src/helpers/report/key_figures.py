@@ -174,7 +174,7 @@ def make_key_figure(
     )
 
 
-def record(name: str, value, **details) -> KeyFigure:
+def record(name: str, value, **details) -> None:
     """Record a key figure of the notebook (shown in the summary, deck and manifest).
 
     Parameters
@@ -190,7 +190,8 @@ def record(name: str, value, **details) -> KeyFigure:
 
     Returns
     -------
-    KeyFigure
+    None
+        (Nothing, so that a ``record(...)`` ending a cell prints nothing.)
 
     Examples
     --------
@@ -202,7 +203,6 @@ def record(name: str, value, **details) -> KeyFigure:
     figure = make_key_figure(name, value, **details)
     # empty text/plain: JupyterLab shows nothing; the report renderer turns it into an anchor
     display({KEY_FIGURE_MIME: figure.to_json(), "text/plain": ""}, raw=True)
-    return figure
 
 
 def read_key_figures(notebook) -> list[KeyFigure]:

@@ -202,7 +202,7 @@ def _run_task(task: _Task) -> NotebookResult:
         write_key_figures(result.key_figures, task.executed)
     if run.failure is None:
         render_start, render_cpu = time.perf_counter(), time.process_time()
-        result.title = nb_files.notebook_title(run.notebook)
+        result.title = nb_files.notebook_title(run.notebook, task.lang)
         try:
             result.body_html = render.notebook_body_html(run.notebook)
             if task.pdf is not None:
@@ -423,7 +423,7 @@ def run_workbook(
     if OUTPUT_DIR_PARAMETER in known and OUTPUT_DIR_PARAMETER not in values:
         # the notebooks' exports (CSV files) go with this run's reports, not into a shared folder
         values[OUTPUT_DIR_PARAMETER] = str(out / "outputs")
-    titles = {p.stem: nb_files.notebook_title(p) for p in chosen}
+    titles = {p.stem: nb_files.notebook_title(p, lang) for p in chosen}
     tasks = [
         _Task(
             source=p,

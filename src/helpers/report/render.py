@@ -148,18 +148,36 @@ def _anchor_output(output):
     return nbformat.v4.new_output("display_data", data={"text/html": f'<span class="kf-anchor" id="{anchor}"></span>'})
 
 
-def report_notebook(notebook):
+def notebook_language(notebook) -> str:
+    """The ``lang`` a notebook ran with: papermill's injected value, else its parameters cell, else ``"ja"``."""
+    injected = notebook.get("metadata", {}).get("papermill", {}).get("parameters", {})
+    if injected.get("lang") in ("ja", "en"):
+        return injected["lang"]
+    for cell in notebook.get("cells", []):
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            match = re.search(r"^lang\s*=\s*[\"'](ja|en)[\"']", "".join(cell.get("source", "")), re.M)
+            if match:
+                return match.group(1)
+    return "ja"
+
+
+def report_notebook(notebook, lang: str | None = None):
     """A copy of an executed notebook with only what a client should see.
 
-    Removes papermill's error markers, cells tagged ``remove-cell``, outputs
+    Removes markdown cells written for the other language (tagged
+    ``lang-ja`` / ``lang-en``; ``lang`` defaults to the one the notebook ran
+    with), papermill's error markers, cells tagged ``remove-cell``, outputs
     of cells tagged ``remove-output``, stderr streams (warnings) and stray
     reprs such as ``<Figure size ...>`` or ``[<matplotlib.lines.Line2D ...>]``.
     """
+    from helpers.report.notebooks import cell_language
+
+    lang = lang or notebook_language(notebook)
     clean = copy.deepcopy(notebook)
     cells = []
     for cell in clean.cells:
         tags = set(cell.get("metadata", {}).get("tags", []))
-        if ERROR_MARKER_TAG in tags or REMOVE_CELL_TAGS & tags:
+        if ERROR_MARKER_TAG in tags or REMOVE_CELL_TAGS & tags or cell_language(cell) not in (None, lang):
             continue
         if cell.get("cell_type") == "code":
             if REMOVE_OUTPUT_TAGS & tags:
@@ -508,12 +526,15 @@ def render_document(document: str, brand: str, font_config=None) -> tuple[bytes,
     return laid_out.write_pdf(), anchors
 
 
-def _page_number_overlay(total: int, unnumbered: int) -> bytes:
+def _page_number_overlay(total: int, unnumbered: int, landscape: frozenset = frozenset()) -> bytes:
     """``total`` empty A4 pages with only the footer ``n / total``; the first
-    ``unnumbered`` pages (a cover) left blank."""
+    ``unnumbered`` pages (a cover) left blank, the pages in ``landscape`` (0-based) turned."""
     from weasyprint import CSS, HTML
 
-    pages = "".join(f'<div class="{"blank-cover" if i < unnumbered else "blank"}"></div>' for i in range(total))
+    pages = "".join(
+        f'<div class="{"blank-cover" if i < unnumbered else "blank"}{" turned" if i in landscape else ""}"></div>'
+        for i in range(total)
+    )
     css = CSS(string=_font_css() + PAGE_NUMBER_CSS)
     return HTML(string=f"<html><body>{pages}</body></html>").write_pdf(stylesheets=[css])
 
@@ -527,6 +548,8 @@ PAGE_NUMBER_CSS = """
 div.blank, div.blank-cover { break-before: page; height: 1px; }
 div.blank:first-child, div.blank-cover:first-child { break-before: auto; }
 div.blank-cover { page: cover; }
+@page turned { size: A4 landscape; margin: 12mm 14mm 10mm 14mm; }
+div.turned { page: turned; }
 """
 
 
@@ -543,7 +566,8 @@ def number_pages(writer, unnumbered: int = 0) -> None:
 
     from pypdf import PdfReader
 
-    overlay = PdfReader(_io.BytesIO(_page_number_overlay(len(writer.pages), unnumbered)))
+    turned = frozenset(i for i, page in enumerate(writer.pages) if page.mediabox.width > page.mediabox.height)
+    overlay = PdfReader(_io.BytesIO(_page_number_overlay(len(writer.pages), unnumbered, turned)))
     for index, page in enumerate(writer.pages):
         if index >= unnumbered:
             page.merge_page(overlay.pages[index])
