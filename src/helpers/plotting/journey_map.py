@@ -180,8 +180,8 @@ def plot_journey_map(
     lane_text("touchpoint", [f"{s}. {t}" for s, t in zip(steps["step"], touch, strict=True)], weight="bold",
               color="#12355b")
     lane_text("action", clean(steps["action"]))
-    lane_text("thought", [f"「{t}」" if t and lang == "ja" else (f"“{t}”" if t else "") for t in clean(steps["thought"])],
-              color="#3e4c59")
+    quote = "「{}」" if lang == "ja" else "“{}”"
+    lane_text("thought", [quote.format(t) if t else "" for t in clean(steps["thought"])], color="#3e4c59")
     lane_text("improvement", clean(steps["improvement"]), color="#0b6e4f")
 
     # emotion lane: worksheet curve and customer ratings on the same -5..+5 axis
