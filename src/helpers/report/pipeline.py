@@ -127,6 +127,10 @@ class RunResult:
         Those that differ from the notebooks' defaults.
     seconds : float
         Wall time of the whole run.
+    deck : pathlib.Path or None
+        ``deck.pptx`` with ``pptx=True``.
+    deck_error : str or None
+        Why the deck was not written (personal data found).
     """
 
     out_dir: Path
@@ -136,11 +140,13 @@ class RunResult:
     parameters: dict
     changed_parameters: dict
     seconds: float
+    deck: Path | None = None
+    deck_error: str | None = None
 
     @property
     def ok(self) -> bool:
-        """True when every notebook succeeded."""
-        return all(r.ok for r in self.notebooks)
+        """True when every notebook succeeded (and the deck, when asked for, was written)."""
+        return all(r.ok for r in self.notebooks) and self.deck_error is None
 
     @property
     def failures(self) -> list[NotebookResult]:
@@ -306,6 +312,7 @@ def run_workbook(
     overrides: list[tuple[str, str]] | None = None,
     progress: bool = True,
     stream=None,
+    pptx: bool = False,
 ) -> RunResult:
     """Validate the data, execute the report notebooks and render the reports.
 
@@ -336,6 +343,8 @@ def run_workbook(
         Show a progress bar and per-notebook lines.
     stream : file-like, optional
         Where messages go (``sys.stdout`` by default).
+    pptx : bool
+        Also write ``deck.pptx`` (cover, summary, journey maps, one slide per section).
 
     Returns
     -------
@@ -460,6 +469,17 @@ def run_workbook(
             label = "統合レポート" if lang == "ja" else "combined report"
             _emit(f"{label}: {combined.name} ({combined_seconds:.1f} s)", stream)
 
+    deck, deck_seconds, deck_error = None, 0.0, None
+    if pptx:
+        deck_start = time.perf_counter()
+        deck, deck_error = _write_deck(
+            out, results, brand, validation, run_date, as_of, values, figure_pages, data_path, lang
+        )
+        deck_seconds = time.perf_counter() - deck_start
+        if progress:
+            label = "スライド" if lang == "ja" else "slides"
+            _emit(deck_error or f"{label}: {deck.name} ({deck_seconds:.1f} s)", stream)
+
     key_figures = []
     for result in results:
         pages = {f.anchor: figure_pages.get(f"{result.name}#{f.anchor}") for f in result.key_figures}
@@ -503,6 +523,8 @@ def run_workbook(
             for r in results
         ],
         "combined_pdf": combined.name if combined else None,
+        "deck": deck.name if deck else None,
+        "deck_error": deck_error,
         "key_figures": key_figures,
         "versions": package_versions(),
         "git": git_state(root),
@@ -511,11 +533,50 @@ def run_workbook(
             "validate": round(validate_seconds, 3),
             "notebooks": {r.name: r.seconds for r in results},
             "combined_pdf": round(combined_seconds, 3),
+            "deck": round(deck_seconds, 3),
             "total": round(total, 3),
         },
     }
     manifest_path = write_manifest(manifest, out / MANIFEST)
-    return RunResult(out, results, combined, manifest_path, values, changed, round(total, 3))
+    return RunResult(
+        out, results, combined, manifest_path, values, changed, round(total, 3), deck=deck, deck_error=deck_error
+    )
+
+
+def _write_deck(out: Path, results, brand, validation, run_date, as_of, values, pages, data_path, lang):
+    """Write ``deck.pptx``; remove it again when the personal-data scan finds anything.
+
+    Returns
+    -------
+    (pathlib.Path or None, str or None)
+        The deck, or the reason it was not written.
+    """
+    import nbformat
+
+    from helpers.report import render
+    from helpers.report.deck import DECK_FILE, DeckSection, deck_text, key_chart, write_deck
+
+    start, end = _period(validation)
+    facts = [
+        (render.ui_text("period", lang), render.ui_text("range", lang).format(
+            start=render.format_date(start, lang), end=render.format_date(end, lang))),
+        (render.ui_text("as_of", lang), render.format_date(as_of, lang)),
+        (render.ui_text("run_date", lang), render.format_date(run_date, lang, with_time=True)),
+    ]
+    done = [r for r in results if r.ok]
+    sections = [
+        DeckSection(r.title, key_chart(nbformat.read(str(r.executed), as_version=4)), r.key_figures) for r in done
+    ]
+    maps_dir = Path(str(values.get(OUTPUT_DIR_PARAMETER, out / "outputs")))
+    maps = sorted(maps_dir.glob("journey_map_*.png")) if maps_dir.is_dir() else []
+    figures = [f for r in done for f in r.key_figures]
+    path = write_deck(out / DECK_FILE, brand, facts, figures, maps, sections, lang, pages)
+    found = _personal_index(data_path, as_of).find(deck_text(path))
+    if found:
+        path.unlink()
+        columns = ", ".join(f"{c} ({n})" for c, n in sorted(found.items()))
+        return None, f"FAILED: {DECK_FILE}: the slides show personal data: {columns}. No deck written."
+    return path, None
 
 
 def _appendix_part(values: dict, known: Mapping, changed: dict, brand: str, lang: str):
