@@ -106,8 +106,8 @@ def test_change_table_and_chart_render_japanese():
     monthly.columns = ["ロイヤリティ高"]
     streaks = tracking.improvement_streaks(monthly, run_length=4)
     table = format_change_table(streaks, metric="revenue")
-    assert table.loc["2024-05", "ロイヤリティ高"] == "146（▲10.0%・4か月連続）★"
-    assert table.loc["2024-06", "ロイヤリティ高"] == "140（▼4.4%）"
+    assert table.loc["2024-05", "ロイヤリティ高"] == "146（+10.0%・4か月連続）★"
+    assert table.loc["2024-06", "ロイヤリティ高"] == "140（−4.4%）"
     assert table.index[0] == "2024-06"  # newest first
     with warnings.catch_warnings():
         warnings.simplefilter("error")

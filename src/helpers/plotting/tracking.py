@@ -78,9 +78,10 @@ def plot_monthly_tracking(
 def format_change_table(streaks: pd.DataFrame, lang: str = "ja", metric: str = "revenue") -> pd.DataFrame:
     """Months × groups table of the value, its change and the running streak.
 
-    Each cell reads e.g. ``512,300（▲4.1%・3か月連続）``: the value, the
-    month-over-month change (▲ up, ▼ down) and the streak of improving
-    months when there is one; ★ marks a completed クール.
+    Each cell reads e.g. ``512,300（+4.1%・3か月連続）``: the value, the
+    month-over-month change (``+`` up, ``−`` down: never ▲/▼, which Japanese
+    business documents read as minus) and the streak of improving months
+    when there is one; ★ marks a completed クール.
 
     Parameters
     ----------
@@ -101,12 +102,12 @@ def format_change_table(streaks: pd.DataFrame, lang: str = "ja", metric: str = "
     if metric == "repeat_rate":
         shown = value.map(lambda v: "-" if pd.isna(v) else f"{v:.1%}")
         change = streaks["change"].map(
-            lambda c: "" if pd.isna(c) else f"{'▲' if c > 0 else '▼' if c < 0 else '±'}{abs(c) * 100:.1f}pt"
+            lambda c: "" if pd.isna(c) else f"{'+' if c > 0 else '−' if c < 0 else '±'}{abs(c) * 100:.1f}pt"
         )
     else:
         shown = value.map(lambda v: "-" if pd.isna(v) else f"{v:,.0f}")
         change = streaks["change_rate"].map(
-            lambda c: "" if pd.isna(c) else f"{'▲' if c > 0 else '▼' if c < 0 else '±'}{abs(c):.1%}"
+            lambda c: "" if pd.isna(c) else f"{'+' if c > 0 else '−' if c < 0 else '±'}{abs(c):.1%}"
         )
     streak = streaks["streak"].map(lambda n: "" if n < 2 else (f"・{n}か月連続" if lang == "ja" else f", {n} in a row"))
     star = np.where(streaks["cool_completed"], "★", "")

@@ -35,7 +35,7 @@ WIDE_TABLE_COLUMNS = 8
 #: Width of the text block of an A4 page with the report's margins.
 TEXT_WIDTH_MM = 210 - 16 - 16 - 4
 
-_NUMBER = re.compile(r"^[-+−▲]?[¥$]?\s?[\d,]*\.?\d+(?:[eE][-+]?\d+)?\s?(?:%|％|円|人|件|日|倍|回|pt|ポイント)?$")
+_NUMBER = re.compile(r"^[-+−±]?[¥$]?\s?[\d,]*\.?\d+(?:[eE][-+]?\d+)?\s?(?:%|％|円|人|件|日|倍|回|pt|ポイント)?$")
 _MISSING = {"", "NaN", "nan", "<NA>", "NaT", "None", "-", "—"}
 
 _TEXT = {
