@@ -28,7 +28,32 @@ def _validate(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     report = io.validate_data_dir(data_dir, as_of=args.as_of)
     print(report.format(args.lang))
+    print(notebook_support_text(report, args.notebooks, args.lang))
     return EXIT_OK if report.ok else EXIT_PROBLEMS
+
+
+def notebook_support_text(report, wanted: str | None = None, lang: str = "ja") -> str:
+    """Which report notebooks a validated data directory supports, as text.
+
+    Parameters
+    ----------
+    report : helpers.io.ValidationReport
+    wanted : str, optional
+        Notebook selection such as ``"01,06"``; all report notebooks by default.
+    lang : {"ja", "en"}
+
+    Returns
+    -------
+    str
+    """
+    from helpers import notebook_tables
+    from helpers.report import notebooks as nb_files
+
+    chosen = nb_files.select_notebooks(nb_files.discover_notebooks(), wanted)
+    needs = [notebook_tables.read_needs(p) for p in chosen]
+    return notebook_tables.format_support(
+        notebook_tables.support(needs, notebook_tables.present_tables(report)), lang
+    )
 
 
 def _sample(args: argparse.Namespace) -> int:
@@ -74,6 +99,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-of", type=_as_of, default=None, help="reference date; later dates are errors (default: today)"
     )
     validate.add_argument("--lang", choices=("ja", "en"), default="ja")
+    validate.add_argument(
+        "--notebooks",
+        default=None,
+        metavar="LIST",
+        help="which notebooks to check the data against, e.g. 01,06 (default: all report notebooks)",
+    )
     validate.set_defaults(func=_validate)
 
     sample = sub.add_parser("sample", help="write the synthetic sample data / サンプルデータを生成")

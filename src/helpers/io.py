@@ -664,6 +664,7 @@ class Dataset:
     as_of: pd.Timestamp
     tables: dict[str, pd.DataFrame | None]
     files: dict[str, Path]
+    notes: list[str] = field(default_factory=list)
 
     def __getattr__(self, name: str):
         if name in schemas.TABLES:
@@ -771,6 +772,11 @@ def _read_directory(
         reads[table] = (path, read)
         report.problems += read.problems
         report.notes += read.notes
+        if not read.problems and read.frame.empty and table not in schemas.REQUIRED_TABLES:
+            report.notes.append(
+                f"{path.name} は見出しだけで行がないため、ないものとして扱います / "
+                f"{path.name} has a header but no rows: treated as absent"
+            )
         report.summaries.append(_summary(table, path, read.frame))
     if "customers" not in reads and any(schemas.TABLES[t].refers_to_customers for t in reads):
         report.notes.append(
@@ -821,6 +827,8 @@ def load_data(data_dir: str | Path, as_of=None, tables=None) -> Dataset:
     Returns
     -------
     Dataset
+        An optional table whose file has a header and no rows is ``None``,
+        as if absent; ``notes`` says so.
 
     Raises
     ------
@@ -830,5 +838,8 @@ def load_data(data_dir: str | Path, as_of=None, tables=None) -> Dataset:
     report, reads, as_of = _read_directory(data_dir, as_of, tables)
     if not report.ok:
         raise DataValidationError(report)
-    frames = {t: read.frame for t, (_, read) in reads.items()}
-    return Dataset(report.data_dir, as_of, frames, {t: p for t, (p, _) in reads.items()})
+    frames = {
+        t: None if read.frame.empty and t not in schemas.REQUIRED_TABLES else read.frame
+        for t, (_, read) in reads.items()
+    }
+    return Dataset(report.data_dir, as_of, frames, {t: p for t, (p, _) in reads.items()}, list(report.notes))

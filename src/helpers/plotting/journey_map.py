@@ -18,6 +18,7 @@ from matplotlib.patches import FancyBboxPatch, Rectangle
 from helpers.plotting.common import new_axes, text_lookup
 from helpers.plotting.style import PALETTE
 from helpers.plotting.touchpoints import wrap_text
+from helpers.tables import format_value, p_text
 
 #: Size of a journey map figure (inches): an A4 landscape page less its margins.
 JOURNEY_MAP_FIGSIZE = (11.0, 7.1)
@@ -39,11 +40,10 @@ _TEXT = {
     "grade_rated": ("顧客が評価", "Rated by customers"),
     "grade_confirmed": ("行動で確認", "Confirmed in behaviour"),
     "grade_priced": ("金額換算済み", "Priced in yen"),
-    "effect": ("差 {effect}pt", "diff. {effect} pt"),
+    "effect": ("差 {effect}", "diff. {effect}"),
     "ltv": ("LTV +{gain}", "LTV +{gain}"),
     "rated_value": ("評価 {value}", "rated {value}"),
     "n": ("n={n}", "n={n}"),
-    "yen": ("{value}円", "¥{value}"),
 }
 _text = text_lookup(_TEXT)
 
@@ -68,16 +68,9 @@ _LABEL_WIDTH = 0.085
 _FONT = 6.3
 
 
-def _signed(value: float, decimals: int = 1) -> str:
-    """``+1.2`` / ``−1.2`` with a true minus sign; ``0`` unsigned."""
-    if round(value, decimals) == 0:
-        return f"{0:.{decimals}f}"
-    text = f"{value:+.{decimals}f}"
-    return text.replace("-", "−")
-
-
-def _p(value: float) -> str:
-    return "p<0.001" if value < 0.001 else f"p={value:.3f}"
+def _emotion(value: float) -> str:
+    """A worksheet emotion (whole points): ``+2``, ``0``, ``-3``."""
+    return f"{value:+.0f}" if round(value) else "0"
 
 
 def _chars_per_line(column_inches: float, font_pt: float = _FONT) -> int:
@@ -143,7 +136,7 @@ def plot_journey_map(
         hi, lo = tops[key]
         if i % 2 == 0:
             ax.add_patch(Rectangle((0, lo), 1, hi - lo, color="#f3f5f8", zorder=0, lw=0))
-        ax.text(0.004, (hi + lo) / 2, _text(key, lang), ha="left", va="center", fontsize=7, weight="bold",
+        ax.text(0.004, (hi + lo) / 2, _text(key, lang), ha="left", va="center", fontsize=7,
                 color="#12355b")
     for i in range(n + 1):
         ax.plot([_LABEL_WIDTH + column * i] * 2, [tops["improvement"][1], tops["touchpoint"][0]],
@@ -160,16 +153,16 @@ def plot_journey_map(
                                         boxstyle="round,pad=0,rounding_size=0.004", color=PALETTE[0], lw=0, zorder=2))
             ax.text(left + column * (i - start) / 2, (hi + lo) / 2,
                     wrap_text(stage[start], max(3, chars * (i - start)), max_lines=2),
-                    ha="center", va="center", fontsize=7, color="white", weight="bold", zorder=3)
+                    ha="center", va="center", fontsize=7, color="white", zorder=3)
             start = i
 
-    def lane_text(key: str, values: list[str], weight: str = "normal", color: str = "#1f2933") -> None:
+    def lane_text(key: str, values: list[str], color: str = "#1f2933") -> None:
         hi, lo = tops[key]
         lines = _lines_fitting((hi - lo) * height_in)
         for xi, value in zip(x, values, strict=True):
             if value:
                 ax.text(xi, hi - 0.006, wrap_text(value, chars, max_lines=lines), ha="center", va="top",
-                        fontsize=_FONT, weight=weight, color=color, linespacing=1.25, zorder=3)
+                        fontsize=_FONT, color=color, linespacing=1.25, zorder=3)
 
     def clean(series: pd.Series) -> list[str]:
         return ["" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v) for v in series]
@@ -177,7 +170,7 @@ def plot_journey_map(
     touch = [
         f"{t}\n[{c}]" if c else t for t, c in zip(clean(steps["touchpoint"]), clean(steps["channel"]), strict=True)
     ]
-    lane_text("touchpoint", [f"{s}. {t}" for s, t in zip(steps["step"], touch, strict=True)], weight="bold",
+    lane_text("touchpoint", [f"{s}. {t}" for s, t in zip(steps["step"], touch, strict=True)],
               color="#12355b")
     lane_text("action", clean(steps["action"]))
     quote = "「{}」" if lang == "ja" else "“{}”"
@@ -194,12 +187,12 @@ def plot_journey_map(
     for tick in (-5, 0, 5):
         ax.plot([_LABEL_WIDTH, 1], [y_of(tick)] * 2, color="#9aa5b1" if tick == 0 else "#e4e7eb",
                 lw=0.6, ls="--" if tick == 0 else "-", zorder=1)
-        ax.text(_LABEL_WIDTH - 0.004, y_of(tick), _signed(tick, 0), ha="right", va="center",
+        ax.text(_LABEL_WIDTH - 0.004, y_of(tick), _emotion(tick), ha="right", va="center",
                 fontsize=6, color="#5b6573")
     line_style = {"color": PALETTE[0], "lw": 1.8, "marker": "o", "ms": 4, "zorder": 4, **kwargs}
     ax.plot(x, y_of(steps["emotion"]), label=_text("worksheet", lang), **line_style)
     for xi, value in zip(x, steps["emotion"], strict=True):
-        ax.text(xi, y_of(value) + 0.012, _signed(value, 0), ha="center", va="bottom", fontsize=6, color=PALETTE[0],
+        ax.text(xi, y_of(value) + 0.012, _emotion(value), ha="center", va="bottom", fontsize=6, color=PALETTE[0],
                 zorder=5)
     rated = steps["rated_n"].to_numpy() > 0
     if rated.any():
@@ -212,8 +205,9 @@ def plot_journey_map(
                     color=color, ecolor=color, elinewidth=1, capsize=1.5, zorder=5,
                     label=_text("rated", lang, level=level))
         for xi, m, count in zip(xr, mean, steps.loc[rated, "rated_n"], strict=True):
-            ax.text(xi + column * 0.06, y_of(m), f"{_signed(m)}\n{_text('n', lang, n=f'{count:,}')}", ha="left",
-                    va="center", fontsize=5.2, color=color, zorder=5, linespacing=1.1)
+            label = f"{format_value(m, 'signed1', lang)}\n{_text('n', lang, n=format_value(count, 'int', lang))}"
+            ax.text(xi + column * 0.06, y_of(m), label, ha="left", va="center", fontsize=5.2, color=color, zorder=5,
+                    linespacing=1.1)
     ax.legend(loc="lower left", bbox_to_anchor=(_LABEL_WIDTH, lo), fontsize=6, frameon=False, ncol=2,
               borderaxespad=0.1, handlelength=1.6)
 
@@ -225,15 +219,15 @@ def plot_journey_map(
         color, mark = _GRADE_STYLE[row.evidence]
         lines = [f"{mark} {_text('grade_' + row.evidence, lang)}"]
         if row.evidence in ("confirmed", "priced") and not np.isnan(row.effect):
-            lines.append(_text("effect", lang, effect=_signed(row.effect * 100)))
+            lines.append(_text("effect", lang, effect=format_value(row.effect, "pp", lang)))
             if not np.isnan(row.p_value):
-                lines.append(_p(row.p_value))
+                lines.append(p_text(row.p_value))
         elif row.evidence == "rated" and not np.isnan(row.rated_emotion):
-            lines.append(_text("rated_value", lang, value=_signed(row.rated_emotion)))
+            lines.append(_text("rated_value", lang, value=format_value(row.rated_emotion, "signed1", lang)))
         if row.evidence == "priced":
-            lines.append(_text("ltv", lang, gain=_text("yen", lang, value=f"{row.ltv_gain:,.0f}")))
+            lines.append(_text("ltv", lang, gain=format_value(row.ltv_gain, "yen", lang)))
         ax.text(xi, hi - 0.01, "\n".join(wrap_text(s, chars) for s in lines), ha="center", va="top", fontsize=_FONT,
-                color="white" if row.evidence != "assumption" else "#1f2933", weight="bold", linespacing=1.3,
+                color="white" if row.evidence != "assumption" else "#1f2933", linespacing=1.3,
                 zorder=4, bbox={"boxstyle": "round,pad=0.35", "fc": color if row.evidence != "assumption" else "white",
                                 "ec": color, "lw": 1})
         ax.plot([xi, xi], [hi, tops["emotion"][1]], color=color, lw=0.8, ls=":", zorder=2)
@@ -245,6 +239,6 @@ def plot_journey_map(
     ), ha="left", va="top", fontsize=6.5, color="#3e4c59")
     ax.set_title(
         title or _text("title", lang, persona=persona, scenario=_text(scenario, lang)),
-        loc="left", fontsize=11, weight="bold", color="#12355b",
+        loc="left", fontsize=11, color="#12355b",
     )
     return ax

@@ -22,7 +22,7 @@ from pathlib import Path
 #: MIME type of a recorded key figure inside a notebook.
 KEY_FIGURE_MIME = "application/vnd.kando.key-figure+json"
 #: Units a key figure may have (how the summary formats it).
-UNITS = ("points", "percent", "yen", "count", "people", "years", "months", "days", "ratio", "number")
+UNITS = ("points", "pp", "percent", "yen", "count", "people", "years", "months", "days", "ratio", "number")
 #: Suffix of the file written beside an executed notebook.
 KEY_FIGURES_SUFFIX = ".key_figures.json"
 

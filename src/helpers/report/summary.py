@@ -11,6 +11,7 @@ import html
 from dataclasses import dataclass, field
 
 from helpers.report.key_figures import KeyFigure
+from helpers.tables import format_value, p_text
 
 #: The findings the summary lists first, in this order; other recorded figures follow in notebook order.
 SUMMARY_ORDER = (
@@ -109,23 +110,6 @@ TABLE_NAMES = {
 }
 
 
-def _formatter():
-    """helpers.tables.format_value (TEMPORARY fallback until issue 10's formatter lands on main)."""
-    try:
-        from helpers.tables import format_value
-    except ImportError:  # pragma: no cover - removed after the merge of helpers.tables
-        def format_value(value, kind, lang="ja"):
-            if value is None:
-                return "—"
-            return {
-                "signed1": f"{value:+.1f}", "pct": f"{value:.1%}",
-                "yen": f"{value:,.0f}円" if lang == "ja" else f"¥{value:,.0f}",
-                "int": f"{value:,.0f}", "float2": f"{value:.2f}", "float1": f"{value:.1f}",
-                "p": "p < 0.001" if value < 0.001 else f"p = {value:.3f}",
-            }[kind]
-    return format_value
-
-
 def summary_text(key: str, lang: str) -> str:
     """Fixed text of the summary pages in ``lang``."""
     return _TEXT["en" if lang == "en" else "ja"][key]
@@ -133,11 +117,10 @@ def summary_text(key: str, lang: str) -> str:
 
 def format_figure(figure: KeyFigure, value: float | None = None, lang: str = "ja") -> str:
     """A figure's value (or one of its bounds) in the report's number format."""
-    format_value = _formatter()
-
     value = figure.value if value is None else value
     kind = {
         "points": "signed1",
+        "pp": "pp",
         "percent": "pct",
         "yen": "yen",
         "count": "int",
@@ -164,8 +147,6 @@ def format_figure(figure: KeyFigure, value: float | None = None, lang: str = "ja
 
 def figure_basis(figure: KeyFigure, lang: str = "ja") -> str:
     """Interval, n and p of a figure, as one line (``95%区間 +8.1〜+16.9、n = 900``)."""
-    format_value = _formatter()
-
     parts = []
     if figure.low is not None and figure.high is not None:
         parts.append(
@@ -178,7 +159,7 @@ def figure_basis(figure: KeyFigure, lang: str = "ja") -> str:
     if figure.n is not None:
         parts.append(summary_text("n", lang).format(n=format_value(figure.n, "int", lang=lang)))
     if figure.p is not None:
-        parts.append(format_value(figure.p, "p", lang=lang))
+        parts.append(p_text(figure.p))
     return ("、" if lang == "ja" else ", ").join(parts)
 
 
