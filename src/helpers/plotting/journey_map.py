@@ -57,12 +57,12 @@ _GRADE_STYLE = {
 # lanes from the top: (key, share of the height)
 _LANES = (
     ("stage", 0.05),
-    ("touchpoint", 0.08),
-    ("action", 0.12),
+    ("touchpoint", 0.09),
+    ("action", 0.13),
     ("thought", 0.13),
-    ("emotion", 0.27),
+    ("emotion", 0.26),
     ("friction", 0.15),
-    ("improvement", 0.20),
+    ("improvement", 0.19),
 )
 _LABEL_WIDTH = 0.085
 _FONT = 6.3
@@ -75,7 +75,7 @@ def _emotion(value: float) -> str:
 
 def _chars_per_line(column_inches: float, font_pt: float = _FONT) -> int:
     """Full-width characters that fit in a column (a little padding kept)."""
-    return max(3, math.floor(column_inches * 72 / font_pt) - 1)
+    return max(3, math.floor(column_inches * 72 / font_pt) - 2)
 
 
 def _lines_fitting(height_inches: float, font_pt: float = _FONT) -> int:
@@ -116,7 +116,9 @@ def plot_journey_map(
     -------
     matplotlib.axes.Axes
     """
-    ax = new_axes(ax, JOURNEY_MAP_FIGSIZE)
+    if ax is None:
+        ax = new_axes(None, JOURNEY_MAP_FIGSIZE)
+        ax.set_position([0.01, 0.01, 0.98, 0.94])  # the map is the whole page: no room for axis labels needed
     fig_w, fig_h = ax.figure.get_size_inches()
     bbox = ax.get_position()
     width_in, height_in = fig_w * bbox.width, fig_h * bbox.height

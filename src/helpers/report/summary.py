@@ -11,7 +11,7 @@ import html
 from dataclasses import dataclass, field
 
 from helpers.report.key_figures import KeyFigure
-from helpers.tables import format_value, p_text
+from helpers.tables import INTERVAL_SEPARATOR, format_value, p_text
 
 #: The findings the summary lists first, in this order; other recorded figures follow in notebook order.
 SUMMARY_ORDER = (
@@ -56,7 +56,7 @@ _TEXT = {
             "繰り返したとき100回に95回は真の値を含む幅）。n はその数字の元になった顧客数・回答数です。"
             "区間が広いほど、数字の確かさは低くなります。"
         ),
-        "interval": "{level:.0%}区間 {low}〜{high}",
+        "interval": "{level:.0%}区間 {low}{sep}{high}",
         "n": "n = {n}",
         "p": "p = {p}",
         "not_computed": "計算できず",
@@ -89,7 +89,7 @@ _TEXT = {
             "(a 95% interval covers the true value in 95 of 100 repetitions of the study). n is the number of "
             "customers or answers behind a figure. The wider the interval, the less certain the figure."
         ),
-        "interval": "{level:.0%} interval {low} to {high}",
+        "interval": "{level:.0%} interval {low}{sep}{high}",
         "n": "n = {n}",
         "p": "p = {p}",
         "not_computed": "not computed",
@@ -154,6 +154,7 @@ def figure_basis(figure: KeyFigure, lang: str = "ja") -> str:
                 level=figure.level,
                 low=format_figure(figure, figure.low, lang),
                 high=format_figure(figure, figure.high, lang),
+                sep=INTERVAL_SEPARATOR["en" if lang == "en" else "ja"],
             )
         )
     if figure.n is not None:
