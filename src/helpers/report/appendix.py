@@ -165,7 +165,7 @@ def appendix_html(values: dict, descriptions: dict, changed: dict, lang: str = "
             f"<td>{esc(display_value(value, lang))}{mark}</td></tr>"
         )
     return (
-        f'<h1 id="appendix">{esc(appendix_text("title", lang))}</h1><p>{esc(appendix_text("lead", lang))}</p>'
+        f'<h1>{esc(appendix_text("title", lang))}</h1><p>{esc(appendix_text("lead", lang))}</p>'
         f'<table class="appendix-params"><thead><tr><th>{esc(appendix_text("name", lang))}</th>'
         f"<th>{esc(appendix_text('meaning', lang))}</th><th>{esc(appendix_text('value', lang))}</th></tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"

@@ -44,6 +44,7 @@ _TEXT = {
         "page": "ページ",
         "skipped": "省略した分析とその理由",
         "none_skipped": "省略した分析はありません。すべての章を計算できました。",
+        "no_figures": "各章が記録した主な数字はありません。",
         "sources": "数字の出どころ",
         "sources_text": (
             "各章は、示した主な数字を機械で読める形で記録します（実行済みノートブックの隣の"
@@ -77,6 +78,7 @@ _TEXT = {
         "page": "Page",
         "skipped": "What was skipped, and why",
         "none_skipped": "Nothing was skipped: every section could be computed.",
+        "no_figures": "The sections recorded no key figures.",
         "sources": "Where the figures come from",
         "sources_text": (
             "Each section records its key figures in machine-readable form (key_figures.json beside the executed "
@@ -246,6 +248,8 @@ def summary_html(summary: SummaryInput, lang: str = "ja") -> str:
         f'<th class="num">{esc(summary_text("value", lang))}</th><th>{esc(summary_text("basis", lang))}</th>'
         f'<th class="num">{esc(summary_text("page", lang))}</th></tr></thead><tbody>{"".join(rows)}</tbody></table>'
     )
+    if not rows:
+        table = f"<p>{esc(summary_text('no_figures', lang))}</p>"
     skipped = [
         summary_text("missing_table", lang).format(
             table=TABLE_NAMES.get(t, (t, t))[1 if lang == "en" else 0], file=f"{t}.csv / {t}.xlsx"
