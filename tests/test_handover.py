@@ -150,17 +150,18 @@ def test_journey_map_grades_each_friction_point_by_its_evidence():
     journey = long_journey()
     # steps with emotion <= 0 or a drop of 2 or more are friction points (the default rules)
     expected_friction = [False, False, True, False, True, True, False, False, False, True, False, False]
+    name = "接点{}番目の長いタッチポイント名".format
     rated = pd.DataFrame(
-        {"touchpoint": ["接点3番目の長いタッチポイント名", "接点6番目の長いタッチポイント名", "接点10番目の長いタッチポイント名"],
+        {"touchpoint": [name(3), name(6), name(10)],
          "emotion": [0.5, -1.2, 0.1], "emotion_low": [0.1, -1.6, -0.3], "emotion_high": [0.9, -0.8, 0.5],
          "n": [120, 300, 80]}
     )
     evidence = pd.DataFrame(
-        {"touchpoint": ["接点6番目の長いタッチポイント名", "接点10番目の長いタッチポイント名", "接点3番目の長いタッチポイント名"],
+        {"touchpoint": [name(6), name(10), name(3)],
          "effect": [-0.2, -0.1, 0.01], "effect_low": [-0.3, -0.15, -0.05], "effect_high": [-0.1, -0.05, 0.07],
          "p_value": [0.001, 0.02, 0.7], "confirmed": ["yes", "yes", "no"]}
     )
-    gains = pd.Series({"接点6番目の長いタッチポイント名": 1800.0})
+    gains = pd.Series({name(6): 1800.0})
     steps = journey_map.journey_map_steps(
         journey, "忙しい30代会社員 田中さん", "as_is", rating_curve=rated, friction_points=evidence, ltv_gains=gains
     )
