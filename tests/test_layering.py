@@ -19,8 +19,10 @@ ANALYSIS_MODULES = [
     "helpers.labels",
     "helpers.privacy",
     "helpers.purchases",
-    "helpers.loyalty",
-    "helpers.journey",
+    "helpers.nps",
+    "helpers.segments",
+    "helpers.fan_survey",
+    "helpers.role_models",
     "helpers.touchpoints",
     "helpers.emotion",
     "helpers.friction",
@@ -30,7 +32,11 @@ ANALYSIS_MODULES = [
     "helpers.tracking",
 ]
 
-FORBIDDEN = ("matplotlib", "ipywidgets", "IPython", "helpers.report", "helpers.plotting", "helpers.workshop")
+FORBIDDEN = (
+    "matplotlib", "ipywidgets", "IPython", "helpers.report", "helpers.plotting", "helpers.tables", "helpers.workshop",
+)
+# Data-in modules may take a language (labels are their subject); analysis modules may not.
+DATA_IN_MODULES = ("helpers.io", "helpers.schemas", "helpers.labels", "helpers.privacy")
 
 
 def loaded_modules(module: str) -> list[str]:
@@ -49,3 +55,17 @@ def test_analysis_module_loads_no_presentation_code(module):
 def test_the_check_sees_a_presentation_import():
     # The same check on a presentation module must find matplotlib, or the test above proves nothing.
     assert any(m.startswith("matplotlib") for m in loaded_modules("helpers.plotting.style"))
+
+
+@pytest.mark.parametrize("module", [m for m in ANALYSIS_MODULES if m not in DATA_IN_MODULES])
+def test_analysis_functions_take_no_language(module):
+    # codes in, codes out: display text is presentation's job (helpers.tables, helpers.plotting)
+    import importlib
+    import inspect
+
+    loaded = importlib.import_module(module)
+    with_lang = [
+        name for name, function in inspect.getmembers(loaded, inspect.isfunction)
+        if function.__module__ == module and "lang" in inspect.signature(function).parameters
+    ]
+    assert with_lang == [], f"{module} functions take lang: {with_lang}"

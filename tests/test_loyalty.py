@@ -1,4 +1,4 @@
-"""Tests of helpers.loyalty against small hand-computed cases."""
+"""Tests of helpers.nps, helpers.segments and helpers.fan_survey against small hand-computed cases."""
 
 from __future__ import annotations
 
@@ -8,7 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import loyalty, purchases
+from helpers import emotion, purchases
+from helpers.fan_survey import FAN_TIERS, fan_answers, fan_matrix, fan_tier_summary, fan_tiers
+from helpers.labels import label
+from helpers.nps import compare_nps, latest_responses, nps_by_group, nps_class, nps_interval, nps_table, nps_trend
+from helpers.segments import SEGMENTS, customer_groups, customer_segments, segment_list, value_by_group
+from helpers.tables import loyalty as loyalty_tables
 
 
 def _nps(rows):
@@ -21,7 +26,7 @@ def _nps(rows):
 
 
 def test_segments_constant():
-    assert loyalty.SEGMENTS == ("high", "mid", "low", "no_answer")
+    assert SEGMENTS == ("high", "mid", "low", "no_answer")
 
 
 @pytest.mark.parametrize(
@@ -29,12 +34,12 @@ def test_segments_constant():
     [(0, "detractor"), (6, "detractor"), (7, "passive"), (8, "passive"), (9, "promoter"), (10, "promoter")],
 )
 def test_nps_class_scalar_edges(score, expected):
-    assert loyalty.nps_class(score) == expected
+    assert nps_class(score) == expected
 
 
 def test_nps_class_series_keeps_index_and_order():
     scores = pd.Series([10, 6, 7, 9, 0, 8], index=list("abcdef"))
-    classes = loyalty.nps_class(scores)
+    classes = nps_class(scores)
     assert list(classes.index) == list("abcdef")
     assert list(classes.astype(str)) == ["promoter", "detractor", "passive", "promoter", "detractor", "passive"]
     assert list(classes.cat.categories) == ["promoter", "passive", "detractor"]
@@ -43,9 +48,9 @@ def test_nps_class_series_keeps_index_and_order():
 
 def test_nps_class_rejects_out_of_range():
     with pytest.raises(ValueError):
-        loyalty.nps_class(pd.Series([3, 11]))
+        nps_class(pd.Series([3, 11]))
     with pytest.raises(ValueError):
-        loyalty.nps_class(-1)
+        nps_class(-1)
 
 
 NPS_ROWS = [
@@ -60,51 +65,51 @@ NPS_ROWS = [
 
 def test_latest_responses_latest_and_all():
     nps = _nps(NPS_ROWS)
-    latest = loyalty.latest_responses(nps, "2025-12-31")
+    latest = latest_responses(nps, "2025-12-31")
     assert list(latest["customer_id"]) == ["c1", "c2", "c4"]
     assert list(latest["score"]) == [9, 8, 2]
-    every = loyalty.latest_responses(nps, "2025-12-31", latest_only=False)
+    every = latest_responses(nps, "2025-12-31", latest_only=False)
     assert list(every["customer_id"]) == ["c1", "c1", "c2", "c4"]
     # as_of earlier: c1's latest is then the January answer
-    early = loyalty.latest_responses(nps, "2025-05-31")
+    early = latest_responses(nps, "2025-05-31")
     assert list(early["score"]) == [3, 8]
 
 
 def test_latest_responses_counts_the_whole_as_of_day():
     nps = _nps([("c1", "2025-12-31 18:30", 9)])
-    assert len(loyalty.latest_responses(nps, "2025-12-31")) == 1
+    assert len(latest_responses(nps, "2025-12-31")) == 1
 
 
 def test_latest_responses_none_or_nothing_in_time_is_empty():
-    assert loyalty.latest_responses(None, "2025-12-31").empty
-    assert loyalty.latest_responses(_nps(NPS_ROWS), "2020-01-01").empty
+    assert latest_responses(None, "2025-12-31").empty
+    assert latest_responses(_nps(NPS_ROWS), "2020-01-01").empty
     customers = pd.DataFrame({"customer_id": ["c1"]})
-    assert loyalty.customer_segments(customers, _nps(NPS_ROWS), "2020-01-01").iloc[0] == "no_answer"
+    assert customer_segments(customers, _nps(NPS_ROWS), "2020-01-01").iloc[0] == "no_answer"
 
 
 def test_customer_segments():
     customers = pd.DataFrame({"customer_id": ["c4", "c1", "c2", "c3", "c5"]})
-    seg = loyalty.customer_segments(customers, _nps(NPS_ROWS), "2025-12-31")
+    seg = customer_segments(customers, _nps(NPS_ROWS), "2025-12-31")
     assert seg.name == "segment"
     assert list(seg.index) == ["c4", "c1", "c2", "c3", "c5"]
     assert seg.index.name == "customer_id"
     assert list(seg.astype(str)) == ["low", "high", "mid", "no_answer", "no_answer"]
-    assert list(seg.cat.categories) == list(loyalty.SEGMENTS)
+    assert list(seg.cat.categories) == list(SEGMENTS)
     assert seg.cat.ordered
 
 
 def test_customer_segments_mean_of_all_answers():
     customers = pd.DataFrame({"customer_id": ["c1", "c2"]})
     # c1: mean of 3 and 9 = 6 -> low; c2: only 8 counts -> mid
-    seg = loyalty.customer_segments(customers, _nps(NPS_ROWS), "2025-12-31", latest_only=False)
+    seg = customer_segments(customers, _nps(NPS_ROWS), "2025-12-31", latest_only=False)
     assert list(seg.astype(str)) == ["low", "mid"]
 
 
 def test_customer_segments_without_nps():
     customers = pd.DataFrame({"customer_id": ["a", "b"]})
-    seg = loyalty.customer_segments(customers, None, "2025-12-31")
+    seg = customer_segments(customers, None, "2025-12-31")
     assert list(seg.astype(str)) == ["no_answer", "no_answer"]
-    assert list(seg.cat.categories) == list(loyalty.SEGMENTS)
+    assert list(seg.cat.categories) == list(SEGMENTS)
 
 
 # --- NPS and its interval
@@ -112,7 +117,7 @@ def test_customer_segments_without_nps():
 
 def test_nps_interval_published_wald_example():
     # n = 200, 50% promoters, 20% detractors: NPS 30, plain Wald margin about ±10.8
-    low, high = loyalty.nps_interval(100, 40, 200, method="wald")
+    low, high = nps_interval(100, 40, 200, method="wald")
     margin = 1.959964 * math.sqrt((0.5 + 0.2 - 0.3**2) / 200) * 100  # 10.824
     assert (low + high) / 2 == pytest.approx(30.0)
     assert (high - low) / 2 == pytest.approx(margin, abs=1e-3)
@@ -123,24 +128,24 @@ def test_nps_interval_adjusted_wald_by_hand():
     p, d = 100.75 / 203, 40.75 / 203  # add 3/4 to promoters and detractors, 3 to n
     centre = p - d
     margin = 1.959964 * math.sqrt((p + d - centre**2) / 203)
-    low, high = loyalty.nps_interval(100, 40, 200)
+    low, high = nps_interval(100, 40, 200)
     assert low == pytest.approx(100 * (centre - margin), abs=1e-3)  # 18.82
     assert high == pytest.approx(100 * (centre + margin), abs=1e-3)  # 40.30
     assert low == pytest.approx(18.82, abs=0.01) and high == pytest.approx(40.30, abs=0.01)
 
 
 def test_nps_interval_clipped_and_empty():
-    low, high = loyalty.nps_interval(10, 0, 10, method="wald")
+    low, high = nps_interval(10, 0, 10, method="wald")
     assert (low, high) == (100.0, 100.0)  # zero variance at 100% promoters
-    low, high = loyalty.nps_interval([0, 5], [0, 5], [0, 10])
+    low, high = nps_interval([0, 5], [0, 5], [0, 10])
     assert math.isnan(low[0]) and math.isnan(high[0]) and high[1] > 0 > low[1]
     with pytest.raises(ValueError):
-        loyalty.nps_interval(1, 1, 2, method="exact")
+        nps_interval(1, 1, 2, method="exact")
 
 
 def test_nps_table_hand_computed():
     responses = pd.DataFrame({"score": [10, 9, 8, 7, 6, 0, 10, 3, 9, 5]})
-    row = loyalty.nps_table(responses).iloc[0]
+    row = nps_table(responses).iloc[0]
     assert (row.n, row.promoters, row.passives, row.detractors) == (10, 4, 2, 4)
     assert (row.promoter_share, row.passive_share, row.detractor_share) == (0.4, 0.2, 0.4)
     assert row.nps == pytest.approx(0.0)
@@ -151,7 +156,7 @@ def test_nps_by_group_keeps_empty_categories():
     groups = pd.Series(
         pd.Categorical(["X", "Y", "X", "Y"], categories=["X", "Y", "Z"]), index=["a", "b", "c", "d"], name="g"
     )
-    table = loyalty.nps_by_group(responses, groups)
+    table = nps_by_group(responses, groups)
     assert list(table.index) == ["X", "Y", "Z"]
     assert list(table["n"]) == [2, 1, 0]
     assert table.loc["X", "nps"] == pytest.approx(50.0)  # one promoter, one passive
@@ -163,13 +168,13 @@ def test_nps_trend_latest_per_period():
     nps = _nps(
         [("c1", "2025-01-05", 0), ("c1", "2025-01-20", 10), ("c2", "2025-03-01", 5), ("c3", "2025-04-02", 9)]
     )
-    trend = loyalty.nps_trend(nps, "2025-03-31", freq="M")
+    trend = nps_trend(nps, "2025-03-31", freq="M")
     assert [str(p) for p in trend.index] == ["2025-01", "2025-02", "2025-03"]
     assert list(trend["n"]) == [1, 0, 1]
     assert trend["nps"].iloc[0] == 100.0 and trend["nps"].iloc[2] == -100.0
-    every = loyalty.nps_trend(nps, "2025-03-31", freq="M", latest_only=False)
+    every = nps_trend(nps, "2025-03-31", freq="M", latest_only=False)
     assert every["n"].iloc[0] == 2 and every["nps"].iloc[0] == 0.0
-    quarters = loyalty.nps_trend(nps, "2025-04-30", freq="quarter")
+    quarters = nps_trend(nps, "2025-04-30", freq="quarter")
     assert [str(p) for p in quarters.index] == ["2025Q1", "2025Q2"]
     assert list(quarters["n"]) == [2, 1]
 
@@ -179,8 +184,8 @@ def test_compare_two_groups_z_test_by_hand():
         {"customer_id": list("abcdefghi"), "score": [10, 10, 9, 0, 9, 7, 6, 5, 1]}
     )
     groups = pd.Series(["A"] * 4 + ["B"] * 5, index=list("abcdefghi"), name="g")
-    table = loyalty.nps_by_group(responses, groups)
-    test = loyalty.compare_nps(table, min_n=1)
+    table = nps_by_group(responses, groups)
+    test = compare_nps(table, min_n=1)
     # A: NPS 50, variance 1e4·(0.75+0.25-0.25)/4 = 1875; B: NPS -40, variance 1e4·(0.8-0.16)/5 = 1280
     z = 90 / math.sqrt(1875 + 1280)
     assert test.method == "z"
@@ -188,7 +193,7 @@ def test_compare_two_groups_z_test_by_hand():
     assert test.statistic == pytest.approx(z)
     assert test.p_value == pytest.approx(math.erfc(z / math.sqrt(2)))
     assert not test.significant()
-    assert loyalty.compare_nps(table, min_n=5).method == "none"  # only B has 5 answers
+    assert compare_nps(table, min_n=5).method == "none"  # only B has 5 answers
 
 
 def test_compare_k_groups_chi_square_by_hand():
@@ -197,7 +202,7 @@ def test_compare_k_groups_chi_square_by_hand():
          "nps": [100.0, 0.0, -100.0]},
         index=["A", "B", "C"],
     )
-    test = loyalty.compare_nps(table, min_n=1)
+    test = compare_nps(table, min_n=1)
     # expected 10/3 in every cell: 3·(10-10/3)²/(10/3) + 6·(10/3) = 40 + 20
     assert test.method == "chi2" and test.dof == 4
     assert test.statistic == pytest.approx(60.0)
@@ -231,22 +236,26 @@ def small_shop():
 
 def test_customer_groups(small_shop):
     customers, orders = small_shop
-    channel = loyalty.customer_groups(customers, "acquisition_channel")
-    assert list(channel.astype(str)) == ["SNS広告", "SNS広告", "不明", "友人紹介"]
-    assert list(channel.cat.categories) == ["SNS広告", "友人紹介", "不明"]  # by size, unknown last
-    first = loyalty.customer_groups(customers, "first_product", orders=orders, as_of="2025-12-31")
-    assert list(first.astype(str)) == ["青汁", "サプリ", "クリーム", "不明"]
-    subscription = loyalty.customer_groups(customers, "subscription", orders=orders, as_of="2025-12-31")
-    assert list(subscription.astype(str)) == ["定期購入あり", "定期購入なし", "定期購入なし", "不明"]
+    channel = customer_groups(customers, "acquisition_channel")
+    assert list(channel.astype(str)) == ["SNS広告", "SNS広告", "unknown", "友人紹介"]
+    assert list(channel.cat.categories) == ["SNS広告", "友人紹介", "unknown"]  # by size, unknown last
+    first = customer_groups(customers, "first_product", orders=orders, as_of="2025-12-31")
+    assert list(first.astype(str)) == ["青汁", "サプリ", "クリーム", "unknown"]
+    subscription = customer_groups(customers, "subscription", orders=orders, as_of="2025-12-31")
+    assert list(subscription.astype(str)) == ["subscriber", "non_subscriber", "non_subscriber", "unknown"]
     # the subscription order is after an earlier as_of
-    early = loyalty.customer_groups(customers, "subscription", orders=orders, as_of="2024-01-15", lang="en")
-    assert early["A"] == "Non-subscriber"
-    ages = loyalty.customer_groups(customers, "age_band", as_of="2025-12-31")
-    assert list(ages.astype(str)) == ["40代", "不明", "30代", "50代"]
+    early = customer_groups(customers, "subscription", orders=orders, as_of="2024-01-15")
+    assert early["A"] == "non_subscriber"
+    ages = customer_groups(customers, "age_band", as_of="2025-12-31")
+    assert list(ages.astype(str)) == ["40代", "unknown", "30代", "50代"]
+    # codes are named for display by the one label source; client values keep their own text
+    named = [label(c, "ja", "groupings") for c in subscription.cat.categories]
+    assert named == ["定期購入なし", "定期購入あり", "不明"]  # by size, unknown last
+    assert label("SNS広告", "en", "groupings") == "SNS広告"
     with pytest.raises(ValueError):
-        loyalty.customer_groups(customers, "email")
+        customer_groups(customers, "email")
     with pytest.raises(ValueError):
-        loyalty.customer_groups(customers, "no_such_column")
+        customer_groups(customers, "no_such_column")
 
 
 # --- segments: value and playbook
@@ -256,11 +265,11 @@ def test_value_by_group_hand_computed(small_shop):
     customers, orders = small_shop
     facts = purchases.customer_purchases(orders, "2025-12-31")
     groups = pd.Series(
-        pd.Categorical(["high", "high", "low", "no_answer"], categories=list(loyalty.SEGMENTS)),
+        pd.Categorical(["high", "high", "low", "no_answer"], categories=list(SEGMENTS)),
         index=pd.Index(["A", "B", "C", "D"], name="customer_id"),
         name="segment",
     )
-    table = loyalty.value_by_group(groups, facts)
+    table = value_by_group(groups, facts)
     high, low, none = table.loc["high"], table.loc["low"], table.loc["no_answer"]
     assert (high.customers, high.share, high.buyers) == (2, 0.5, 2)
     assert high.repeat_rate == 0.5  # A repeats, B does not
@@ -276,20 +285,23 @@ def test_segment_playbook_and_list(small_shop):
     customers, orders = small_shop
     facts = purchases.customer_purchases(orders, "2025-12-31")
     nps = _nps([("A", "2025-01-01", 10), ("C", "2025-01-01", 3)])
-    segments = loyalty.customer_segments(customers, nps, "2025-12-31")
-    playbook = loyalty.segment_playbook(loyalty.value_by_group(segments, facts))
-    assert list(playbook.index) == list(loyalty.SEGMENTS)
+    segments = customer_segments(customers, nps, "2025-12-31")
+    playbook = loyalty_tables.segment_playbook(value_by_group(segments, facts))
+    assert list(playbook.index) == list(SEGMENTS)
     assert playbook.loc["high", "approach"] == "専任担当者"
     assert playbook.loc["mid", "approach"] == "複数スタッフ"
     assert "LINE" in playbook.loc["low", "approach"] and "チャット" in playbook.loc["low", "approach"]
     assert "アンケート" in playbook.loc["no_answer", "approach"]
     assert list(playbook["customers"]) == [1, 0, 1, 2]
-    listing = loyalty.segment_list(segments, facts, nps, "2025-12-31")
+    listing = segment_list(segments, facts, nps, "2025-12-31")
     assert listing["customer_id"].str.fullmatch(r"P-[0-9a-f]{8}").all()
     assert not set(listing.columns) & {"name", "email", "phone", "birth_date"}
-    assert list(listing["segment"]) == ["ロイヤリティ高", "ロイヤリティ低", "未回答", "未回答"]
+    assert list(listing["segment"]) == ["high", "low", "no_answer", "no_answer"]  # codes; named for display
+    named = loyalty_tables.segment_list_with_approach(listing, "en")
+    assert list(named["segment"]) == ["High loyalty", "Low loyalty", "No answer", "No answer"]
+    assert named.loc[0, "approach"] == "A dedicated person" and list(named.columns[1:3]) == ["segment", "approach"]
     assert list(listing["revenue"]) == [4000, 1200, 2000, 0]
-    shown = loyalty.segment_list(segments, facts, nps, "2025-12-31", show_customer_ids=True)
+    shown = segment_list(segments, facts, nps, "2025-12-31", show_customer_ids=True)
     assert list(shown["customer_id"]) == ["A", "C", "B", "D"]
 
 
@@ -308,13 +320,13 @@ def test_fan_answers_join_nearest_nps_and_ltv():
     facts = pd.DataFrame(
         {"first_year_value": [60000.0, 8000.0], "first_year_complete": [True, False]}, index=["a", "b"]
     )
-    answers = loyalty.fan_answers(fan, "2025-12-31", nps=nps, purchases=facts)
+    answers = fan_answers(fan, "2025-12-31", nps=nps, purchases=facts)
     assert list(answers["customer_id"]) == ["a", "b"]
     assert list(answers["fan_stage"]) == [4, 2]  # a's latest answer
     assert answers["score"].iloc[0] == 9  # the NPS answer two days later, not the earlier one
     assert pd.isna(answers["score"].iloc[1])
     assert answers["first_year_value"].iloc[0] == 60000.0 and math.isnan(answers["first_year_value"].iloc[1])
-    assert len(loyalty.fan_answers(fan, "2025-12-31", latest_only=False)) == 3
+    assert len(fan_answers(fan, "2025-12-31", latest_only=False)) == 3
 
 
 def test_fan_matrix_counts_shares_means_and_nps():
@@ -322,16 +334,16 @@ def test_fan_matrix_counts_shares_means_and_nps():
         {"fan_stage": [5, 5, 5, 0], "liking": [7, 7, 7, 1], "score": [10, 9, 6, 0],
          "first_year_value": [100.0, 200.0, np.nan, 50.0]}
     )
-    counts = loyalty.fan_matrix(answers)
+    counts = fan_matrix(answers)
     assert counts.shape == (6, 7) and counts.to_numpy().sum() == 4
     assert counts.loc[5, 7] == 3 and counts.loc[0, 1] == 1 and counts.loc[3, 4] == 0
-    assert loyalty.fan_matrix(answers, "share").loc[5, 7] == 0.75
-    means = loyalty.fan_matrix(answers, "mean", value="first_year_value")
+    assert fan_matrix(answers, "share").loc[5, 7] == 0.75
+    means = fan_matrix(answers, "mean", value="first_year_value")
     assert means.loc[5, 7] == 150.0 and np.isnan(means.loc[3, 4])
-    nps = loyalty.fan_matrix(answers, "nps")
+    nps = fan_matrix(answers, "nps")
     assert nps.loc[5, 7] == pytest.approx(100 * (2 - 1) / 3)
     assert nps.loc[0, 1] == -100.0
-    assert np.isnan(loyalty.fan_matrix(answers, "nps", min_n=4).loc[5, 7])
+    assert np.isnan(fan_matrix(answers, "nps", min_n=4).loc[5, 7])
 
 
 @pytest.mark.parametrize(
@@ -341,7 +353,7 @@ def test_fan_matrix_counts_shares_means_and_nps():
 )
 def test_fan_tiers_edges(stage, liking, tier):
     answers = pd.DataFrame({"fan_stage": [stage], "liking": [liking]})
-    assert loyalty.fan_tiers(answers).iloc[0] == tier
+    assert fan_tiers(answers).iloc[0] == tier
 
 
 def test_fan_tiers_parameters_and_summary():
@@ -349,10 +361,10 @@ def test_fan_tiers_parameters_and_summary():
         {"fan_stage": [0, 5, 2, 1], "liking": [7, 7, 5, 3], "score": [5.0, 10.0, 8.0, np.nan],
          "first_year_value": [1000.0, 9000.0, np.nan, 500.0]}
     )
-    assert loyalty.fan_tiers(answers, non_fan_max_stage=-1).iloc[0] == "light"
-    assert loyalty.fan_tiers(answers, core_min_stage=2, core_min_liking=5).iloc[2] == "core_fan"
-    summary = loyalty.fan_tier_summary(answers, loyalty.fan_tiers(answers))
-    assert list(summary.index) == list(loyalty.FAN_TIERS)
+    assert fan_tiers(answers, non_fan_max_stage=-1).iloc[0] == "light"
+    assert fan_tiers(answers, core_min_stage=2, core_min_liking=5).iloc[2] == "core_fan"
+    summary = fan_tier_summary(answers, fan_tiers(answers))
+    assert list(summary.index) == list(FAN_TIERS)
     assert list(summary["customers"]) == [1, 1, 1, 1]
     assert summary.loc["core_fan", "nps"] == 100.0 and summary.loc["fan", "nps"] == 0.0
     assert summary.loc["non_fan", "mean_score"] == 5.0 and np.isnan(summary.loc["light", "mean_score"])
@@ -367,11 +379,11 @@ def test_expectation_outcome():
         {"expectation": pd.array([3, 3, 3, pd.NA, 5], dtype="Int64"),
          "evaluation": pd.array([2, 3, 5, 3, 1], dtype="Int64")}
     )
-    outcome = loyalty.expectation_outcome(frame)
+    outcome = emotion.expectation_outcome(frame)
     assert list(outcome.astype(object)[:3]) == ["dissatisfied", "satisfied", "delighted"]
     assert pd.isna(outcome.iloc[3]) and outcome.iloc[4] == "dissatisfied"
     survey = pd.DataFrame({"exp_q": [4], "eval_q": [4]})
-    assert loyalty.expectation_outcome(survey, expectation="exp_q", evaluation="eval_q").iloc[0] == "satisfied"
+    assert emotion.expectation_outcome(survey, expectation="exp_q", evaluation="eval_q").iloc[0] == "satisfied"
 
 
 def test_expectation_table_on_the_sample_worksheet(sample_dir):
@@ -379,7 +391,7 @@ def test_expectation_table_on_the_sample_worksheet(sample_dir):
     from helpers.sample import FRICTION_TOUCHPOINT
 
     journey = io.load_data(sample_dir, tables=["journey"]).journey
-    table = loyalty.expectation_table(journey, scenario="as_is")
+    table = emotion.expectation_evaluation(journey, scenario="as_is")
     assert set(table["scenario"]) == {"as_is"}
     assert (table["gap"] == table["evaluation"] - table["expectation"]).all()
     worst = table.loc[table["gap"].idxmin()]
@@ -404,10 +416,10 @@ def test_loyalty_charts_render_japanese_without_missing_glyphs(small_shop):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a missing glyph is a warning
         axes = [
-            charts.plot_nps_breakdown(loyalty.nps_table(responses)),
-            charts.plot_nps_by_group(loyalty.nps_by_group(responses, groups)),
-            charts.plot_nps_trend(loyalty.nps_trend(_nps([("a", "2025-01-01", 9)]), "2025-03-31")),
-            charts.plot_fan_matrix(loyalty.fan_matrix(answers, "nps"), fmt="{:+.0f}"),
+            charts.plot_nps_breakdown(nps_table(responses)),
+            charts.plot_nps_by_group(nps_by_group(responses, groups)),
+            charts.plot_nps_trend(nps_trend(_nps([("a", "2025-01-01", 9)]), "2025-03-31")),
+            charts.plot_fan_matrix(fan_matrix(answers, "nps"), fmt="{:+.0f}"),
             charts.plot_group_values(
                 pd.DataFrame({"ltv_1y": [100.0, 50.0]}, index=["high", "low"]), column="ltv_1y"
             ),
@@ -421,8 +433,8 @@ def test_loyalty_charts_render_japanese_without_missing_glyphs(small_shop):
     plt.close("all")
 
 
-def test_format_table_japanese_headers():
-    from helpers.plotting.loyalty import format_table
+def test_result_table_japanese_headers():
+    from helpers.tables.loyalty import result_table as format_table
 
     table = pd.DataFrame({"customers": [1200], "share": [0.256], "ltv_1y": [61454.9]}, index=["high"])
     shown = format_table(table, percent=["share"], yen=["ltv_1y"], translate_index=True)

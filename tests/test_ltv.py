@@ -9,6 +9,8 @@ import pandas as pd
 import pytest
 
 from helpers import ltv, sample
+from helpers.tables import MISSING
+from helpers.tables import ltv as ltv_tables
 
 YEAR = ltv.DAYS_PER_YEAR
 
@@ -411,18 +413,20 @@ def test_customer_value_joins_by_id(customer_value):
 def test_churn_warning_list_by_hand(customer_value):
     # top 40% by spend: at or above the 60% quantile of 100..500, i.e. 340 -> D (400) and E (500);
     # of those, P(alive) below 0.5: E (0.1)
-    assert ltv.churn_warning_list(customer_value, 0.4, 0.5).index.tolist() == ["E"]
+    warning = ltv.churn_warning_list(customer_value, 0.4, 0.5)
+    assert warning.customers.index.tolist() == ["E"]
+    assert warning.revenue_threshold == 340 and warning.high_value_customers == 2 and warning.max_p_alive == 0.5
     # everyone counts as high-value: B (0.3), C (0.2) and E (0.1) are below 0.5; highest spend first
-    assert ltv.churn_warning_list(customer_value, 1.0, 0.5).index.tolist() == ["E", "C", "B"]
+    assert ltv.churn_warning_list(customer_value, 1.0, 0.5).customers.index.tolist() == ["E", "C", "B"]
 
 
 def test_customers_display_is_pseudonymous_by_default(customer_value):
-    shown = ltv.customers_display(customer_value, lang="ja")
+    shown = ltv_tables.customers_display(customer_value, lang="ja")
     assert shown.index.name == "顧客ID"
     assert shown.index.str.fullmatch(r"P-[0-9a-f]{8}").all()
     assert "予測CLV (円)" in shown.columns and shown.loc[shown.index[4], "生存確率"] == "10.0%"
     assert shown.loc[shown.index[1], "セグメント"] == "ロイヤリティ低"
-    raw = ltv.customers_display(customer_value, show_customer_ids=True, lang="en", formatted=False)
+    raw = ltv_tables.customers_display(customer_value, show_customer_ids=True, lang="en", formatted=False)
     assert raw.index.tolist() == ["A", "B", "C", "D", "E"]
     assert raw.loc["D", "Spend to date (JPY)"] == 400.0 and raw.loc["A", "Segment"] == "High loyalty"
 
@@ -430,14 +434,14 @@ def test_customers_display_is_pseudonymous_by_default(customer_value):
 def test_report_tables_label_rows_and_columns(scenario_data):
     lifetimes, ratings = scenario_data
     result = ltv.friction_scenarios(lifetimes, ratings, ["open", "site"], share=0.5)
-    table = ltv.scenario_display(result, "ja")
+    table = ltv_tables.scenario_display(result, "ja")
     assert table.index.tolist() == ["open", "site", "すべて改善"]
-    assert table.loc["open", "LTV 改善前 (円)"] == "1,400" and table.loc["open", "LTV 改善後 (円)"] == "1,650"
-    single = ltv.scenario_display(ltv.friction_scenarios(lifetimes, ratings, ["open"]), "en")
+    assert table.loc["open", "LTV 改善前"] == "1,400円" and table.loc["open", "LTV 改善後"] == "1,650円"
+    single = ltv_tables.scenario_display(ltv.friction_scenarios(lifetimes, ratings, ["open"]), "en")
     assert single.index.tolist() == ["open"]  # the combined row would only repeat it
-    classic = ltv.classic_display(ltv.classic_ltv(_orders([("A", "2025-06-01", 1234.0)]), "2025-12-31"), "en")
-    assert classic.loc["All customers", "1-year LTV (JPY)"] == "1,234"
-    assert classic.loc["All customers", "Retention"] == "–"  # nobody bought in the previous period
+    classic = ltv_tables.classic_display(ltv.classic_ltv(_orders([("A", "2025-06-01", 1234.0)]), "2025-12-31"), "en")
+    assert classic.loc["All customers", "1-year LTV"] == "¥1,234"
+    assert classic.loc["All customers", "Retention"] == MISSING  # nobody bought in the previous period
 
 
 # ---------------------------------------------------------------------------

@@ -10,8 +10,12 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers import io, journey, loyalty, tracking
+from helpers import io, tracking
+from helpers import role_models as journey
+from helpers.labels import label
+from helpers.nps import compare_nps, latest_responses, nps_by_group, nps_table
 from helpers.purchases import customer_purchases
+from helpers.segments import customer_groups, customer_segments, value_by_group
 
 pytest.importorskip("papermill")
 
@@ -30,11 +34,11 @@ def test_loyalty_defaults_from_repo_root(tmp_path, sample, project_root, run_not
     assert bad == []
     assert images == 8  # breakdown, trend, groups, segment values, 3 fan heatmaps, expectation
 
-    overall = loyalty.nps_table(loyalty.latest_responses(sample.nps, AS_OF)).iloc[0]
+    overall = nps_table(latest_responses(sample.nps, AS_OF)).iloc[0]
     assert f"**{overall.n:,.0f}件**" in text and f"**NPSは{overall.nps:+.1f}**" in text
     assert f"{overall.nps_low:+.1f}〜{overall.nps_high:+.1f}、調整Wald法" in text
-    segments = loyalty.customer_segments(sample.customers, sample.nps, AS_OF)
-    value = loyalty.value_by_group(segments, customer_purchases(sample.orders, AS_OF))
+    segments = customer_segments(sample.customers, sample.nps, AS_OF)
+    value = value_by_group(segments, customer_purchases(sample.orders, AS_OF))
     assert f"1年LTVは**{value.loc['high', 'ltv_1y']:,.0f}円**" in text
     assert "専任担当者" in text and "複数スタッフ" in text and "カイ二乗検定" in text
     assert "コアファン" in text and "開封・初回使用" in text
@@ -56,13 +60,11 @@ def test_loyalty_changed_parameters_from_notebooks_dir(tmp_path, sample, project
     )
     text, bad, _ = outputs_of(notebook)
     assert bad == []
-    every = loyalty.nps_table(loyalty.latest_responses(sample.nps, AS_OF, latest_only=False), method="wald")
+    every = nps_table(latest_responses(sample.nps, AS_OF, latest_only=False), method="wald")
     assert f"**NPS {every.iloc[0].nps:+.1f}**" in text and ", Wald)" in text
-    groups = loyalty.customer_groups(
-        sample.customers, "subscription", orders=sample.orders, as_of=AS_OF, lang="en"
-    )
-    test = loyalty.compare_nps(
-        loyalty.nps_by_group(loyalty.latest_responses(sample.nps, AS_OF, latest_only=False), groups, method="wald"),
+    groups = customer_groups(sample.customers, "subscription", orders=sample.orders, as_of=AS_OF)
+    test = compare_nps(
+        nps_by_group(latest_responses(sample.nps, AS_OF, latest_only=False), groups, method="wald"),
         min_n=30,
     )
     assert test.method == "z" and f"z = {test.statistic:.2f}" in text
@@ -131,7 +133,7 @@ def test_tracking_defaults_from_repo_root(tmp_path, sample, project_root, run_no
     assert bad == []
     assert images == 1
 
-    groups = loyalty.customer_groups(sample.customers, "segment", nps=sample.nps, as_of=AS_OF)
+    groups = customer_groups(sample.customers, "segment", nps=sample.nps, as_of=AS_OF)
     streaks = tracking.improvement_streaks(tracking.monthly_metric(sample.orders, groups, "revenue", AS_OF))
     summary = tracking.streak_summary(tracking.recent_months(streaks, 12))
     improved = streaks[(streaks["month"] == streaks["month"].max()) & streaks["improved"]]
@@ -140,7 +142,8 @@ def test_tracking_defaults_from_repo_root(tmp_path, sample, project_root, run_no
         assert "4か月連続の改善（1クール）に達したのは" in text
     else:
         best = summary["longest_streak"].idxmax()
-        assert f"最も長く続いたのは{best}の{summary.loc[best, 'longest_streak']}か月" in text
+        named = label(best, "ja", "groupings")  # the notebook names the segment codes
+        assert f"最も長く続いたのは{named}の{summary.loc[best, 'longest_streak']}か月" in text
     exported = pd.read_csv(out_dir / "monthly_tracking_revenue.csv", encoding="utf-8-sig")
     assert len(exported) == len(streaks)
 
@@ -155,7 +158,7 @@ def test_tracking_changed_parameters_from_notebooks_dir(tmp_path, sample, projec
     )
     text, bad, _ = outputs_of(notebook)
     assert bad == []
-    groups = loyalty.customer_groups(sample.customers, "acquisition_channel", as_of=AS_OF, lang="en")
+    groups = customer_groups(sample.customers, "acquisition_channel", as_of=AS_OF)
     streaks = tracking.improvement_streaks(
         tracking.monthly_metric(sample.orders, groups, "active_customers", AS_OF), run_length=3
     )

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers import io, loyalty, ltv
+from helpers import io, ltv
+from helpers.segments import customer_segments
 
 pytest.importorskip("papermill")
 
@@ -25,7 +26,7 @@ def test_defaults_from_repo_root(tmp_path, sample_tables, project_root, run_note
     assert bad == []
     assert images == 5  # retention curves, LTV by segment, waterfall, holdout check, P(alive)
 
-    segments = loyalty.customer_segments(sample_tables.customers, sample_tables.nps, AS_OF)
+    segments = customer_segments(sample_tables.customers, sample_tables.nps, AS_OF)
     classic = ltv.classic_ltv(sample_tables.orders, AS_OF, segments)
     lifetimes = ltv.customer_lifetimes(sample_tables.orders, AS_OF)
     lifetime = ltv.lifetime_ltv(lifetimes, segments)
@@ -64,7 +65,7 @@ def test_changed_parameters_from_notebooks_dir(tmp_path, sample_tables, project_
     text, bad, _ = outputs_of(notebook)
     assert bad == []
     lifetimes = ltv.customer_lifetimes(sample_tables.orders, AS_OF, lapse_days=180)
-    segments = loyalty.customer_segments(sample_tables.customers, sample_tables.nps, AS_OF)
+    segments = customer_segments(sample_tables.customers, sample_tables.nps, AS_OF)
     lifetime = ltv.lifetime_ltv(lifetimes, segments, margin=0.6, discount_rate=0.05, tail="cap")
     assert f"the LTV is **{lifetime.loc['all', 'ltv']:,.0f} JPY**" in text
     assert "Touchpoints fixed: 開封・初回使用, 配送" in text

@@ -19,6 +19,8 @@ from helpers.tables import MISSING, format_interval, format_table, format_value,
         (0.1234, "pct", "ja", "12.3%"),
         (0.1234, "pp", "ja", "+12.3pt"),
         (-0.05, "pp", "en", "-5.0pt"),
+        (2.0, "signed", "ja", "+2"),
+        (-0.2, "signed", "ja", "0"),
         (1.25, "signed1", "ja", "+1.2"),
         (-0.04, "signed1", "ja", "0.0"),
         (-1.26, "signed1", "ja", "-1.3"),
@@ -81,3 +83,19 @@ def test_table_keeps_the_index_when_asked():
     shown = format_table(frame, {"customers": "int"}, "ja", keep_index=True)
     assert shown.index.tolist() == ["a", "b"] and shown.index.name == "チャネル"
     assert shown["顧客"].tolist() == ["10", "20"]
+
+
+def test_table_leaves_the_source_frame_alone():
+    frame = pd.DataFrame({"customers": [10]}, index=pd.Index(["a"], name="channel"))
+    format_table(frame, {"customers": "int"}, "ja", keep_index=True)
+    assert frame.index.name == "channel"
+
+
+def test_export_csv_writes_utf8_with_bom_iso_dates_and_headers(tmp_path):
+    from helpers.tables.export import export_csv
+
+    frame = pd.DataFrame({"customer_id": ["P-1"], "last_order": [pd.Timestamp("2025-01-31")]})
+    path = export_csv(frame, tmp_path / "out", "x.csv", headers={"customer_id": "顧客ID"})
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert raw.decode("utf-8-sig").splitlines() == ["顧客ID,last_order", "P-1,2025-01-31"]

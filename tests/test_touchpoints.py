@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 import pytest
 from matplotlib import font_manager
@@ -175,15 +174,6 @@ def test_touchpoint_coverage_statuses(journey):
     assert ("channel", "-") not in coverage.index  # an empty channel cell is not a channel
     statuses = coverage["status"].tolist()
     assert statuses == sorted(statuses, key=touchpoints.COVERAGE_STATUSES.index)
-
-
-def test_format_values_and_p_text():
-    values = pd.Series([1234.5, np.nan, 0.1234, -0.00001])
-    assert touchpoints.format_values(values, "int").tolist() == ["1,234", "-", "0", "-0"]
-    assert touchpoints.format_values(values, "pct").tolist()[2] == "12.3%"
-    assert touchpoints.format_values(pd.Series([-0.283, 0.0]), "pp").tolist() == ["-28.3pt", "+0.0pt"]
-    assert touchpoints.format_values(pd.Series([0.04, 1e-5]), "p").tolist() == ["0.040", "<0.001"]
-    assert touchpoints.p_text(0.0123) == "p = 0.012" and touchpoints.p_text(1e-9) == "p < 0.001"
 
 
 def test_wrap_text_respects_width_and_keeps_step_numbers():

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from helpers import tracking
+from helpers.segments import customer_groups
 
 
 @pytest.fixture
@@ -99,15 +100,17 @@ def test_change_table_and_chart_render_japanese():
     import matplotlib.pyplot as plt
 
     from helpers.plotting import use_style
-    from helpers.plotting.tracking import format_change_table, plot_monthly_tracking
+    from helpers.plotting.tracking import plot_monthly_tracking
+    from helpers.tables.tracking import format_change_table
 
     use_style()
     monthly = _monthly([100.0, 110.0, 121.0, 133.1, 146.41, 140.0])
-    monthly.columns = ["ロイヤリティ高"]
+    monthly.columns = ["high"]  # a segment code, named in the table and the chart
     streaks = tracking.improvement_streaks(monthly, run_length=4)
     table = format_change_table(streaks, metric="revenue")
+    # signed change, never ▲/▼ (Japanese readers take ▲ for minus)
     assert table.loc["2024-05", "ロイヤリティ高"] == "146（+10.0%・4か月連続）★"
-    assert table.loc["2024-06", "ロイヤリティ高"] == "140（−4.4%）"
+    assert table.loc["2024-06", "ロイヤリティ高"] == "140（-4.4%）"
     assert table.index[0] == "2024-06"  # newest first
     with warnings.catch_warnings():
         warnings.simplefilter("error")
@@ -120,15 +123,14 @@ def test_change_table_and_chart_render_japanese():
 
 
 def test_groups_from_loyalty_segments(shop):
-    from helpers import loyalty
 
     orders, _ = shop
     customers = pd.DataFrame({"customer_id": ["A", "B", "C", "X"]})
     nps = pd.DataFrame(
         {"customer_id": ["A", "B"], "response_date": pd.to_datetime(["2025-01-31", "2025-02-28"]), "score": [10, 3]}
     )
-    groups = loyalty.customer_groups(customers, "segment", nps=nps, as_of="2025-03-31")
+    groups = customer_groups(customers, "segment", nps=nps, as_of="2025-03-31")
     revenue = tracking.monthly_metric(orders, groups, "revenue", as_of="2025-03-31")
-    assert list(revenue.columns) == ["ロイヤリティ高", "ロイヤリティ中", "ロイヤリティ低", "未回答"]
+    assert list(revenue.columns) == ["high", "mid", "low", "no_answer"]
     assert revenue.sum().tolist() == [350.0, 0.0, 300.0, 1399.0]
     assert np.isclose(revenue.to_numpy().sum(), orders["amount"].sum())

@@ -140,7 +140,7 @@ def rating_curve(
         The worksheet, for the journey order (others follow by first appearance).
     segments : pandas.Series, optional
         Group of each customer (indexed by ``customer_id``, e.g.
-        :func:`helpers.loyalty.customer_segments`); the curve is computed per
+        :func:`helpers.segments.customer_segments`); the curve is computed per
         group.  Customers without a group are left out.
     alpha : float
         1 - confidence level of the intervals (0.05 for 95%).
@@ -261,12 +261,52 @@ def largest_gap(gaps: pd.DataFrame) -> pd.Series | None:
     return usable.loc[usable["gap"].abs().idxmax()]
 
 
+def expectation_outcome(
+    frame: pd.DataFrame, expectation: str = "expectation", evaluation: str = "evaluation"
+) -> pd.Series:
+    """Evaluation against expectation per row: dissatisfied (不満), satisfied (満足) or delighted (感動).
+
+    evaluation < expectation -> ``"dissatisfied"`` (complaint risk, 不満);
+    equal -> ``"satisfied"`` (repeat, 満足); greater -> ``"delighted"``
+    (word of mouth, 感動).  Rows missing either value stay missing.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        A journey worksheet or survey with both columns.
+    expectation, evaluation : str
+        Column names.
+
+    Returns
+    -------
+    pandas.Series
+        Ordered Categorical with categories :data:`EXPECTATION_OUTCOMES`,
+        same index, named ``"outcome"``.
+    """
+    gap = frame[evaluation].astype("Float64") - frame[expectation].astype("Float64")
+    codes = np.select(
+        [
+            gap.lt(0).fillna(False).to_numpy(bool),
+            gap.eq(0).fillna(False).to_numpy(bool),
+            gap.gt(0).fillna(False).to_numpy(bool),
+        ],
+        [0, 1, 2],
+        default=-1,
+    )
+    return pd.Series(
+        pd.Categorical.from_codes(codes, categories=list(EXPECTATION_OUTCOMES), ordered=True),
+        index=frame.index,
+        name="outcome",
+    )
+
+
 def expectation_evaluation(journey: pd.DataFrame, scenario: str | None = "as_is") -> pd.DataFrame:
     """Expectation against evaluation (1..5) at each step where both are given.
 
-    ``gap = evaluation - expectation``; the outcome is ``"dissatisfied"``
-    (below expectation: risk of complaints), ``"satisfied"`` (met: repeat)
-    or ``"delighted"`` (exceeded: word of mouth).
+    ``gap = evaluation - expectation``; the outcome (:func:`expectation_outcome`)
+    is ``"dissatisfied"`` (below expectation: risk of complaints),
+    ``"satisfied"`` (met: repeat) or ``"delighted"`` (exceeded: word of mouth).
+    This is the one implementation; the loyalty notebook uses it too.
 
     Parameters
     ----------
@@ -287,94 +327,6 @@ def expectation_evaluation(journey: pd.DataFrame, scenario: str | None = "as_is"
     given["expectation"] = given["expectation"].astype(np.int64)
     given["evaluation"] = given["evaluation"].astype(np.int64)
     given["gap"] = given["evaluation"] - given["expectation"]
-    given["outcome"] = np.select(
-        [given["gap"] < 0, given["gap"] == 0], ["dissatisfied", "satisfied"], default="delighted"
-    )
+    given["outcome"] = expectation_outcome(given)
     columns = ["persona", "scenario", "step", "stage", "touchpoint", "expectation", "evaluation", "gap", "outcome"]
     return given[columns].reset_index(drop=True)
-
-
-# ---------------------------------------------------------------------------
-# Tables for reports
-# ---------------------------------------------------------------------------
-def extremes_display(extremes: pd.DataFrame, lang: str = "ja") -> pd.DataFrame:
-    """:func:`curve_extremes` as a report table."""
-    words = {"max": ("最高", "highest"), "min": ("最低", "lowest"),
-             "as_is": ("現状", "as-is"), "to_be": ("理想", "to-be")}
-    i = 0 if lang == "ja" else 1
-    shown = extremes.assign(
-        extreme=[words[e][i] for e in extremes["extreme"]],
-        scenario=[words.get(s, (s, s))[i] for s in extremes["scenario"]],
-    )
-    return touchpoints.format_table(
-        shown,
-        {
-            "persona": "text",
-            "scenario": "text",
-            "extreme": ("text", "", "Point"),
-            "step": ("int", "No.", "No."),
-            "touchpoint": "text",
-            "emotion": ("signed1", "感情", "Emotion"),
-        },
-        lang,
-    )
-
-
-def rating_curve_display(curve: pd.DataFrame, lang: str = "ja") -> pd.DataFrame:
-    """:func:`rating_curve` (without segments) as a report table, with the 95% interval as text."""
-    shown = curve.assign(
-        interval=touchpoints.format_interval(curve["emotion_low"], curve["emotion_high"], "signed1")
-    )
-    return touchpoints.format_table(
-        shown,
-        {
-            "touchpoint": "text",
-            "n": "int",
-            "mean_rating": ("float2", "平均評価（1〜5）", "Mean rating (1-5)"),
-            "emotion": ("signed1", "感情（換算）", "Emotion (mapped)"),
-            "interval": ("text", "95%信頼区間", "95% CI"),
-        },
-        lang,
-    )
-
-
-def segment_gap_display(gaps: pd.DataFrame, name_a: str, name_b: str, lang: str = "ja") -> pd.DataFrame:
-    """:func:`segment_gap` as a report table; ``name_a``/``name_b`` head the group columns."""
-    shown = gaps.assign(
-        interval=touchpoints.format_interval(gaps["gap_low"], gaps["gap_high"], "signed1")
-    )
-    return touchpoints.format_table(
-        shown,
-        {
-            "touchpoint": "text",
-            "emotion_a": ("signed1", f"{name_a}", f"{name_a}"),
-            "emotion_b": ("signed1", f"{name_b}", f"{name_b}"),
-            "n_a": ("int", f"n（{name_a}）", f"n ({name_a})"),
-            "n_b": ("int", f"n（{name_b}）", f"n ({name_b})"),
-            "gap": ("signed1", "差", "Gap"),
-            "interval": ("text", "95%信頼区間", "95% CI"),
-        },
-        lang,
-    )
-
-
-def expectation_display(table: pd.DataFrame, persona: str, lang: str = "ja") -> pd.DataFrame:
-    """:func:`expectation_evaluation` of one persona as a report table."""
-    words = {"dissatisfied": ("不満（クレームの芽）", "below: complaint risk"),
-             "satisfied": ("満足（リピート）", "met: repeat"),
-             "delighted": ("感動（口コミ）", "exceeded: word of mouth")}
-    rows = table[table["persona"].astype(str) == persona]
-    shown = rows.assign(outcome=[words[o][0 if lang == "ja" else 1] for o in rows["outcome"]])
-    return touchpoints.format_table(
-        shown,
-        {
-            "step": ("int", "No.", "No."),
-            "touchpoint": "text",
-            "expectation": "int",
-            "evaluation": "int",
-            "gap": ("signed1", "差", "Gap"),
-            "outcome": ("text", "結果", "Outcome"),
-        },
-        lang,
-        index="step",
-    )

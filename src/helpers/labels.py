@@ -7,6 +7,11 @@ the default language of the workbook.
 
 from __future__ import annotations
 
+from functools import cache
+from importlib import resources
+
+import yaml
+
 DEFAULT_LANG = "ja"
 LANGS = ("ja", "en")
 
@@ -146,6 +151,29 @@ _LABELS: dict[str, tuple[str, str]] = {
 }
 
 
+@cache
+def texts(name: str) -> dict:
+    """Package data ``helpers/texts/<name>.yaml``: labels and long copy, read once.
+
+    Parameters
+    ----------
+    name : str
+        File stem, e.g. ``"labels"``, ``"segment_playbook"``.
+
+    Returns
+    -------
+    dict
+        The parsed file (do not modify: it is shared).
+    """
+    return yaml.safe_load(resources.files("helpers").joinpath("texts", f"{name}.yaml").read_text(encoding="utf-8"))
+
+
+@cache
+def subject_labels() -> dict[str, dict[str, tuple[str, str]]]:
+    """Labels of each subject's columns and values, ``subject -> key -> (ja, en)`` (``texts/labels.yaml``)."""
+    return {s: {k: tuple(v) for k, v in d.items()} for s, d in texts("labels").items()}
+
+
 def check_lang(lang: str) -> str:
     """Return ``lang`` if it is a supported language code.
 
@@ -169,11 +197,11 @@ def check_lang(lang: str) -> str:
     return lang
 
 
-def label(key: str, lang: str = DEFAULT_LANG) -> str:
+def label(key: str, lang: str = DEFAULT_LANG, subject: str | None = None) -> str:
     """Display label of ``key`` in ``lang``.
 
     Unknown keys are returned unchanged, so that extra columns from a client's
-    file keep their own header.
+    file (and client values such as channel names) keep their own text.
 
     Parameters
     ----------
@@ -181,16 +209,30 @@ def label(key: str, lang: str = DEFAULT_LANG) -> str:
         Identifier such as a column name (``"order_date"``) or a segment code.
     lang : {"ja", "en"}
         Language of the label.
+    subject : str, optional
+        A subject of :func:`subject_labels` (``"ltv"``, ``"role_models"``, ...):
+        that subject's label wins over the shared one.
 
     Returns
     -------
     str
         The label.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``lang`` or ``subject``.
     """
+    position = LANGS.index(check_lang(lang))
+    if subject is not None:
+        subjects = subject_labels()
+        if subject not in subjects:
+            raise ValueError(f"unknown label subject {subject!r}; known: {', '.join(subjects)}")
+        pair = subjects[subject].get(key)
+        if pair is not None:
+            return pair[position]
     pair = _LABELS.get(key)
-    if pair is None:
-        return key
-    return pair[LANGS.index(check_lang(lang))]
+    return key if pair is None else pair[position]
 
 
 def lookup(own: dict[str, tuple[str, str]], key: str, lang: str = DEFAULT_LANG) -> str:

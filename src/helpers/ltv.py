@@ -49,10 +49,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from helpers import labels as _labels
 from helpers import purchases as _purchases
 from helpers import touchpoints as _touchpoints
-from helpers.privacy import display_ids
 
 #: Days per year when converting durations.
 DAYS_PER_YEAR = 365.25
@@ -74,51 +72,6 @@ ACQUISITION_COST_RATIO = 5.0
 ALL = "all"
 #: Label of the combined scenario (all chosen friction points fixed).
 COMBINED = "combined"
-
-_TABLE_LABELS: dict[str, tuple[str, str]] = {
-    ALL: ("全体", "All customers"),
-    COMBINED: ("すべて改善", "All fixed"),
-    "baseline": ("現状", "Baseline"),
-    "after": ("改善後", "After"),
-    "group": ("区分", "Group"),
-    "customers": ("顧客数", "Customers"),
-    "orders": ("注文数", "Orders"),
-    "aov": ("平均購入単価 (円)", "Avg order value (JPY)"),
-    "frequency": ("購入頻度 (回/年)", "Purchases per year"),
-    "ltv_1y": ("1年LTV (円)", "1-year LTV (JPY)"),
-    "retention": ("継続率", "Retention"),
-    "churn": ("離脱率", "Churn"),
-    "lifetime_years": ("期待継続年数", "Expected lifetime (yrs)"),
-    "lifetime_range": ("継続年数 95%帯", "Lifetime 95% band"),
-    "ltv": ("LTV (円)", "LTV (JPY)"),
-    "ltv_range": ("LTV 95%帯 (円)", "LTV 95% band (JPY)"),
-    "touchpoint": ("改善するタッチポイント", "Touchpoint fixed"),
-    "customers_low": ("低評価者数", "Low raters"),
-    "customers_affected": ("低評価者数 (全顧客換算)", "Low raters (whole base)"),
-    "customers_fixed": ("改善される顧客数", "Customers fixed"),
-    "lifetime_change": ("継続年数 (前→後)", "Lifetime (before→after)"),
-    "frequency_change": ("購入頻度 (前→後)", "Frequency (before→after)"),
-    "ltv_before": ("LTV 改善前 (円)", "LTV before (JPY)"),
-    "ltv_after": ("LTV 改善後 (円)", "LTV after (JPY)"),
-    "ltv_delta": ("LTV増分 (円/人)", "LTV gain (JPY/customer)"),
-    "cost": ("費用 (円)", "Cost (JPY)"),
-    "benefit": ("1年分の新規顧客での増分 (円)", "Gain on 1 year of new customers (JPY)"),
-    "roi": ("ROI", "ROI"),
-    "new_customers_for_budget": ("同予算で獲得できる新規顧客数", "New customers the budget buys"),
-    "acquisition_value": ("その新規顧客のLTV計 (円)", "Their LTV (JPY)"),
-    "benefit_vs_acquisition": ("改善÷新規獲得", "Fix ÷ acquisition"),
-}
-
-
-def table_label(key: str, lang: str = _labels.DEFAULT_LANG) -> str:
-    """Display label of an LTV table column or row key (ja/en).
-
-    Keys of this module come first, then :func:`helpers.labels.label` (for
-    segment codes such as ``"high"``); unknown keys are returned unchanged.
-    """
-    return _labels.lookup(_TABLE_LABELS, key, lang)
-
-
 
 def _segment_of(index: pd.Index, segments: pd.Series | None) -> pd.Series | None:
     """Segments aligned to ``index`` (categorical kept, missing where unknown)."""
@@ -171,7 +124,7 @@ def classic_ltv(
         End of the period (inclusive).  Later orders are ignored.
     segments : pandas.Series, optional
         Segment per customer, indexed by ``customer_id`` (e.g.
-        :func:`helpers.loyalty.customer_segments`).  Adds one row per
+        :func:`helpers.segments.customer_segments`).  Adds one row per
         segment after the overall row.
     period_days : int
         Length of the period and of the previous period, in days.
@@ -1125,9 +1078,29 @@ def customer_value(
     return table
 
 
-def churn_warning_list(
-    value: pd.DataFrame, min_value_share: float = 0.2, max_p_alive: float = 0.5
-) -> pd.DataFrame:
+@dataclass(frozen=True)
+class ChurnWarning:
+    """The churn-warning list and the thresholds that made it (:func:`churn_warning_list`).
+
+    Attributes
+    ----------
+    customers : pandas.DataFrame
+        The selected rows of :func:`customer_value`, highest spend first.
+    revenue_threshold : float
+        Spend to date at or above which a customer counts as high-value.
+    high_value_customers : int
+        How many customers reach ``revenue_threshold``.
+    max_p_alive : float
+        The probability-alive threshold used.
+    """
+
+    customers: pd.DataFrame
+    revenue_threshold: float
+    high_value_customers: int
+    max_p_alive: float
+
+
+def churn_warning_list(value: pd.DataFrame, min_value_share: float = 0.2, max_p_alive: float = 0.5) -> ChurnWarning:
     """離脱予兆: valuable customers whose predicted probability of being alive is low.
 
     A customer is on the list when their spend so far (``revenue``) is in
@@ -1147,153 +1120,19 @@ def churn_warning_list(
 
     Returns
     -------
-    pandas.DataFrame
-        The selected rows, highest spend first (ties: lower ``p_alive``
-        first, then customer id).
+    ChurnWarning
+        The list (highest spend first; ties: lower ``p_alive`` first, then
+        customer id) with the spend threshold and the number of high-value
+        customers, so that no caller recomputes them.
     """
     if not 0 < min_value_share <= 1:
         raise ValueError(f"min_value_share must be in (0, 1], got {min_value_share!r}")
     if value.empty:
-        return value.copy()
+        return ChurnWarning(value.copy(), float("nan"), 0, max_p_alive)
     threshold = value["revenue"].quantile(1 - min_value_share)
-    chosen = value[(value["revenue"] >= threshold) & (value["p_alive"] < max_p_alive)]
-    return chosen.rename_axis("customer_id").reset_index().sort_values(
+    high_value = value["revenue"] >= threshold
+    chosen = value[high_value & (value["p_alive"] < max_p_alive)]
+    customers = chosen.rename_axis("customer_id").reset_index().sort_values(
         ["revenue", "p_alive", "customer_id"], ascending=[False, True, True], kind="stable"
     ).set_index("customer_id")
-
-
-# ---------------------------------------------------------------------------
-# Tables as a report shows them
-# ---------------------------------------------------------------------------
-def _formatted(values: pd.Series, kind: str) -> pd.Series:
-    formats = {
-        "int": "{:,.0f}",
-        "yen": "{:,.0f}",
-        "pct": "{:.1%}",
-        "rate": "{:.2f}",
-        "years": "{:.2f}",
-        "ratio": "{:.2f}",
-    }
-    text = values.astype(float).map(lambda v: formats[kind].format(v) if np.isfinite(v) else "–")
-    return text.astype(object)
-
-
-def _display(frame: pd.DataFrame, columns: Mapping[str, str], lang: str, index_label: str) -> pd.DataFrame:
-    shown = pd.DataFrame(
-        {table_label(column, lang): _formatted(frame[column], kind).to_numpy() for column, kind in columns.items()},
-        index=[table_label(str(key), lang) for key in frame.index],
-    )
-    shown.index.name = table_label(index_label, lang)
-    return shown
-
-
-def classic_display(classic: pd.DataFrame, lang: str = _labels.DEFAULT_LANG) -> pd.DataFrame:
-    """:func:`classic_ltv` with labelled, rounded columns for a report."""
-    columns = {"customers": "int", "aov": "yen", "frequency": "rate", "ltv_1y": "yen",
-               "retention": "pct", "churn": "pct"}
-    return _display(classic, columns, lang, "group")
-
-
-def lifetime_display(table: pd.DataFrame, lang: str = _labels.DEFAULT_LANG) -> pd.DataFrame:
-    """:func:`lifetime_ltv` with labelled, rounded columns (and the 95% ranges) for a report."""
-    shown = _display(table, {"customers": "int", "aov": "yen", "frequency": "rate",
-                             "lifetime_years": "years"}, lang, "group")
-    shown[table_label("lifetime_range", lang)] = (
-        _formatted(table["lifetime_low"], "years").to_numpy() + "–"
-        + _formatted(table["lifetime_high"], "years").to_numpy()
-    )
-    shown[table_label("ltv", lang)] = _formatted(table["ltv"], "yen").to_numpy()
-    shown[table_label("ltv_range", lang)] = (
-        _formatted(table["ltv_low"], "yen").to_numpy() + "–" + _formatted(table["ltv_high"], "yen").to_numpy()
-    )
-    return shown
-
-
-def _without_redundant_combined(table: pd.DataFrame) -> pd.DataFrame:
-    """With one touchpoint, the combined row repeats it: leave it out."""
-    return table.iloc[:1] if len(table) == 2 else table
-
-
-def scenario_display(scenarios: FrictionScenarios, lang: str = _labels.DEFAULT_LANG) -> pd.DataFrame:
-    """The before/after table of :func:`friction_scenarios` for a report (one row per
-    touchpoint, then all fixed together when there are several)."""
-    table = _without_redundant_combined(scenarios.scenarios)
-    shown = _display(table, {"customers_affected": "int", "customers_fixed": "int"}, lang, "touchpoint")
-    arrow = "→"
-    shown[table_label("lifetime_change", lang)] = (
-        _formatted(table["lifetime_before"], "years").to_numpy() + arrow
-        + _formatted(table["lifetime_after"], "years").to_numpy()
-    )
-    shown[table_label("frequency_change", lang)] = (
-        _formatted(table["frequency_before"], "rate").to_numpy() + arrow
-        + _formatted(table["frequency_after"], "rate").to_numpy()
-    )
-    for column in ("ltv_before", "ltv_after", "ltv_delta"):
-        shown[table_label(column, lang)] = _formatted(table[column], "yen").to_numpy()
-    return shown
-
-
-def roi_display(roi: pd.DataFrame, lang: str = _labels.DEFAULT_LANG) -> pd.DataFrame:
-    """:func:`improvement_roi` with labelled, rounded columns for a report (the combined
-    row only when several touchpoints are fixed)."""
-    roi = _without_redundant_combined(roi)
-    columns = {"cost": "yen", "benefit": "yen", "roi": "pct", "new_customers_for_budget": "int",
-               "acquisition_value": "yen", "benefit_vs_acquisition": "ratio"}
-    return _display(roi, columns, lang, "touchpoint")
-
-
-_CUSTOMER_LABELS: dict[str, tuple[str, str]] = {
-    "segment": ("セグメント", "Segment"),
-    "n_orders": ("購入回数", "Orders"),
-    "revenue": ("累計購入額 (円)", "Spend to date (JPY)"),
-    "last_order": ("最終購入日", "Last order"),
-    "p_alive": ("生存確率", "P(alive)"),
-    "expected_purchases": ("予測購入回数", "Expected purchases"),
-    "clv": ("予測CLV (円)", "Predicted CLV (JPY)"),
-}
-
-
-def customers_display(
-    value: pd.DataFrame,
-    show_customer_ids: bool = False,
-    lang: str = _labels.DEFAULT_LANG,
-    formatted: bool = True,
-) -> pd.DataFrame:
-    """Customer rows (:func:`customer_value`) for a report or a CSV export.
-
-    Parameters
-    ----------
-    value : pandas.DataFrame
-        From :func:`customer_value` (or a selection of its rows).
-    show_customer_ids : bool
-        Real customer ids instead of pseudonyms
-        (:func:`helpers.privacy.display_ids`).
-    lang : {"ja", "en"}
-        Language of the column labels and segment names.
-    formatted : bool
-        ``True``: rounded text for a report table; ``False``: numbers and
-        ISO dates, for a CSV file.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Indexed by the displayed customer id, labelled columns.
-    """
-    ids = display_ids(pd.Series(value.index.astype(str), index=value.index), show_customer_ids)
-    shown = pd.DataFrame(index=pd.Index(ids.to_numpy(), name=_labels.label("customer_id", lang)))
-    position = _labels.LANGS.index(_labels.check_lang(lang))
-    kinds = {"n_orders": "int", "revenue": "yen", "p_alive": "pct", "expected_purchases": "rate", "clv": "yen"}
-    for column, pair in _CUSTOMER_LABELS.items():
-        if column not in value.columns:
-            continue
-        values = value[column]
-        if column == "segment":
-            text = values.astype(object).map(lambda s: table_label(str(s), lang) if pd.notna(s) else "")
-        elif column == "last_order":
-            text = values.dt.strftime("%Y-%m-%d")
-        elif formatted:
-            text = _formatted(values, kinds[column])
-        else:
-            text = values.round(4) if column in ("p_alive", "expected_purchases") else values.round(0)
-        shown[pair[position]] = text.to_numpy()
-    return shown
+    return ChurnWarning(customers, float(threshold), int(high_value.sum()), max_p_alive)

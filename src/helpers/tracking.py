@@ -12,27 +12,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from helpers.labels import LANGS, check_lang
-
 #: Metrics :func:`monthly_metric` computes.
 METRICS: tuple[str, ...] = ("revenue", "orders", "active_customers", "aov", "repeat_rate")
 
 #: Default number of consecutive improving months that make one クール.
 DEFAULT_RUN_LENGTH = 4
-
-METRIC_LABELS: dict[str, tuple[str, str]] = {
-    "revenue": ("売上（円）", "Revenue (JPY)"),
-    "orders": ("注文数", "Orders"),
-    "active_customers": ("購入顧客数", "Active customers"),
-    "aov": ("平均注文単価（円）", "Average order value (JPY)"),
-    "repeat_rate": ("リピート顧客比率", "Repeat rate"),
-}
-
-
-def metric_label(metric: str, lang: str = "ja") -> str:
-    """Display name of a metric of :data:`METRICS`."""
-    return METRIC_LABELS[metric][LANGS.index(check_lang(lang))]
-
 
 def monthly_metric(
     orders: pd.DataFrame,
@@ -59,7 +43,7 @@ def monthly_metric(
         ``customer_id``, ``order_date``, ``amount``.
     groups : pandas.Series
         Group per customer indexed by ``customer_id`` (e.g. loyalty segment at
-        ``as_of`` from :func:`helpers.loyalty.customer_groups`).  The group is
+        ``as_of`` from :func:`helpers.segments.customer_groups`).  The group is
         fixed over the months: it describes who the customers are now.
         Orders of customers without a group are left out.
     metric : str

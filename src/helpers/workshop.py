@@ -29,6 +29,9 @@ import openpyxl
 import pandas as pd
 
 from helpers import emotion, friction, io, journey_map, labels, ltv, schemas, template
+from helpers.tables import friction as friction_tables
+from helpers.tables import ltv as ltv_tables
+from helpers.tables.format import format_values
 
 #: Columns of the journey table, in the worksheet template's order.
 JOURNEY_COLUMNS: tuple[str, ...] = template.JOURNEY_COLUMNS
@@ -1117,8 +1120,9 @@ class JourneyWorkshop:
         """Offer the friction points' touchpoints for the what-if, keeping the user's choice."""
         table = self.friction
         points = list(dict.fromkeys(table["touchpoint"].astype(str)))
-        # evidence in the words of the friction table (確認 / 確認されず / 未検証)
-        evidence = dict(zip(table["touchpoint"].astype(str), friction_display(table)["行動で確認"], strict=False))
+        # evidence in the words of the friction table (確認 / 確認されず / 未検証), from the codes
+        words = [labels.label(code, "ja", "confirmed") for code in table["confirmed"]]
+        evidence = dict(zip(table["touchpoint"].astype(str), words, strict=False))
         options = [(f"{t}（{evidence[t]}）", t) for t in points]
         if self._user_chose_points:
             chosen = [t for t in self.fix_points.value if t in points]
@@ -1220,7 +1224,7 @@ def _html_table(header: list[str] | None, rows: list[list[str]], css_class: str,
 def friction_display(table: pd.DataFrame) -> pd.DataFrame:
     """The friction table as notebook 05 shows it, for one persona, with each step's drop.
 
-    :func:`helpers.friction.friction_display` in Japanese without the persona
+    :func:`helpers.tables.friction.friction_display` in Japanese without the persona
     column (the workshop shows one persona at a time), with 落ち込み (the
     fall from the previous step) after 感情.
 
@@ -1234,9 +1238,10 @@ def friction_display(table: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         Text cells.
     """
-    shown = friction.friction_display(table, "ja").drop(columns=[labels.label("persona")])
-    drop = ["－" if pd.isna(d) else f"{d:+.0f}" for d in table["drop"]]
-    shown.insert(shown.columns.get_loc("感情") + 1, "落ち込み", drop)
+    headers = {column: spec[1] for column, spec in friction_tables.FRICTION_COLUMNS.items()}
+    shown = friction_tables.friction_display(table, "ja").drop(columns=[headers["persona"]])
+    drop = format_values(table["drop"], "signed").to_numpy()
+    shown.insert(shown.columns.get_loc(headers["emotion"]) + 1, "落ち込み", drop)
     return shown
 
 
@@ -1267,7 +1272,9 @@ def friction_html(table: pd.DataFrame, low_rating_max: int = 2) -> str:
         f"低評価者の差 = 評価{low_rating_max}以下の顧客の2回目購入率 − それ以外の評価者の2回目購入率。"
         "「確認」は、低評価者が有意に2回目を買っていない接点です。</div>"
     )
-    align = ["left" if c in ("タッチポイント", "行動で確認") else "right" for c in shown.columns]
+    headers = friction_tables.FRICTION_COLUMNS
+    text_columns = {headers["touchpoint"][1], headers["confirmed"][1]}
+    align = ["left" if c in text_columns else "right" for c in shown.columns]
     return _html_table(list(shown.columns), shown.to_numpy().tolist(), "kando-friction", align) + note
 
 
@@ -1288,8 +1295,8 @@ def whatif_html(whatif, roi: pd.DataFrame | None, customers_per_year: float) -> 
     -------
     str
         ``<div class="kando-ltv">`` with a summary table and, per chosen
-        touchpoint (:func:`helpers.ltv.scenario_display` and
-        :func:`helpers.ltv.roi_display` columns), the customers fixed, the
+        touchpoint (:func:`helpers.tables.ltv.scenario_display` and
+        :func:`helpers.tables.ltv.roi_display` columns), the customers fixed, the
         gain, the cost and the ROI.
     """
     combined = whatif.scenarios.loc[ltv.COMBINED]
@@ -1309,9 +1316,9 @@ def whatif_html(whatif, roi: pd.DataFrame | None, customers_per_year: float) -> 
     parts = [_html_table(None, summary, "kando-ltv-summary", ["left", "right"])]
     if roi is not None:
         # per touchpoint, in notebook 06's wording and rounding
-        label = ltv.table_label
-        points = ltv.scenario_display(whatif, "ja")[[label("customers_fixed"), label("ltv_delta")]]
-        points = points.join(ltv.roi_display(roi, "ja")[[label("cost"), label("roi")]])
+        label = ltv_tables.table_label
+        points = ltv_tables.scenario_display(whatif, "ja")[[label("customers_fixed"), label("ltv_delta")]]
+        points = points.join(ltv_tables.roi_display(roi, "ja")[[label("cost"), label("roi")]])
         header = [points.index.name, *points.columns]
         rows = [[name, *values] for name, values in zip(points.index, points.to_numpy().tolist(), strict=False)]
         parts.append(_html_table(header, rows, "kando-ltv-points", ["left"] + ["right"] * len(points.columns)))

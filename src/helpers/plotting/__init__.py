@@ -27,7 +27,6 @@ _PLOT_MODULES = {
     "plot_nps_by_group": "loyalty",
     "plot_group_values": "loyalty",
     "plot_fan_matrix": "loyalty",
-    "plot_expectation_gap": "loyalty",
     "plot_role_model_funnel": "role_models",
     "plot_purchase_timelines": "role_models",
     "plot_monthly_tracking": "tracking",

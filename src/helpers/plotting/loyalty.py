@@ -1,8 +1,8 @@
-"""Charts and report tables for customer loyalty: NPS, segments, fan survey.
+"""Charts of customer loyalty: NPS, segments, fan survey.
 
-Every ``plot_*`` takes a result of :mod:`helpers.loyalty`, draws on ``ax``
-(a new figure when ``None``) and returns the Axes.  :func:`format_table`
-turns result frames into narrow report tables with Japanese headers.
+Every ``plot_*`` takes a result of :mod:`helpers.nps`, :mod:`helpers.segments`
+or :mod:`helpers.fan_survey`, draws on ``ax`` (a new figure when ``None``) and
+returns the Axes.  Report tables are in :mod:`helpers.tables.loyalty`.
 """
 
 from __future__ import annotations
@@ -12,148 +12,18 @@ import re
 import numpy as np
 import pandas as pd
 
-from helpers.labels import check_lang, fan_stage_labels, label, liking_labels
-from helpers.loyalty import EXPECTATION_OUTCOMES, FAN_TIER_LABELS, NPS_CLASSES, text
+from helpers.labels import fan_stage_labels, label, liking_labels
+from helpers.nps import NPS_CLASSES
 from helpers.plotting.common import new_axes
 from helpers.plotting.style import PALETTE
+from helpers.tables.loyalty import value_label
 
-#: Colours of the NPS classes and expectation outcomes (Okabe-Ito).
+#: Colours of the NPS classes (Okabe-Ito).
 CLASS_COLOURS = {"promoter": "#009E73", "passive": "#BBBBBB", "detractor": "#D55E00"}
-OUTCOME_COLOURS = {"dissatisfied": "#D55E00", "satisfied": "#0072B2", "delighted": "#009E73"}
-
-#: Headers of the loyalty tables: key -> (ja, en).
-COLUMN_LABELS: dict[str, tuple[str, str]] = {
-    "n": ("回答数", "n"),
-    "promoters": ("推奨者数", "Promoters"),
-    "passives": ("中立者数", "Passives"),
-    "detractors": ("批判者数", "Detractors"),
-    "promoter_share": ("推奨者", "Promoters"),
-    "passive_share": ("中立者", "Passives"),
-    "detractor_share": ("批判者", "Detractors"),
-    "nps": ("NPS", "NPS"),
-    "nps_low": ("95%区間 下限", "95% CI low"),
-    "nps_high": ("95%区間 上限", "95% CI high"),
-    "period": ("期間", "Period"),
-    "customers": ("顧客数", "Customers"),
-    "share": ("構成比", "Share"),
-    "buyers": ("購入顧客数", "Buyers"),
-    "repeat_rate": ("リピート率", "Repeat rate"),
-    "aov": ("平均注文単価", "Avg. order value"),
-    "orders_per_customer": ("1人あたり注文数", "Orders per customer"),
-    "ltv_1y": ("1年LTV", "1-year LTV"),
-    "ltv_1y_customers": ("1年LTV対象", "1-year LTV base"),
-    "segment": ("セグメント", "Segment"),
-    "approach": ("対応体制", "Approach"),
-    "actions": ("具体的な施策", "Actions"),
-    "aim": ("ねらい", "Aim"),
-    "latest_score": ("最新の推奨度", "Latest score"),
-    "response_date": ("回答日", "Response date"),
-    "n_orders": ("購入回数", "Orders"),
-    "revenue": ("累計購入額", "Revenue"),
-    "last_order": ("最終購入日", "Last order"),
-    "fan_tier": ("ファン層", "Fan tier"),
-    "mean_score": ("平均推奨度", "Mean score"),
-    "gap": ("差（評価−期待）", "Gap (eval − exp.)"),
-    "outcome": ("判定", "Outcome"),
-}
-
 
 def column_label(key, lang: str = "ja") -> str:
-    """Header for ``key``: this module's labels, then :mod:`helpers.loyalty`'s, then helpers.labels."""
-    pair = COLUMN_LABELS.get(key)
-    if pair:
-        return pair[0 if check_lang(lang) == "ja" else 1]
-    return text(key, lang) if isinstance(key, str) else str(key)
-
-
-def format_table(
-    frame: pd.DataFrame,
-    lang: str = "ja",
-    percent=(),
-    yen=(),
-    integer=(),
-    decimals: dict | None = None,
-    dates=(),
-    column_labels: dict | None = None,
-    value_labels=(),
-    translate_index: bool = False,
-) -> pd.DataFrame:
-    """A result frame as a report table: formatted numbers, headers in ``lang``.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Result to show (index kept).
-    lang : {"ja", "en"}
-        Language of headers and units.
-    percent, yen, integer, dates : iterable of str
-        Columns shown as ``12.3%``, ``12,345円`` (``¥12,345`` in English),
-        ``1,234`` and ``2025-01-31``.
-    decimals : dict, optional
-        ``{column: digits}`` for other numeric columns (default 1).
-    column_labels : dict, optional
-        Extra ``{key: (ja, en)}`` headers, taking precedence.
-    value_labels : iterable of str
-        Columns whose values are label keys (e.g. segment codes) to translate.
-    translate_index : bool
-        Translate the index values too (segment codes, fan tiers).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Strings; missing values shown as ``-``.
-    """
-    check_lang(lang)
-    decimals = decimals or {}
-    out = pd.DataFrame(index=frame.index)
-    for col in frame.columns:
-        values = frame[col]
-        if col in percent:
-            shown = values.map(lambda v: "-" if pd.isna(v) else f"{v:.1%}")
-        elif col in yen:
-            shown = values.map(
-                lambda v: "-" if pd.isna(v) else (f"{v:,.0f}円" if lang == "ja" else f"¥{v:,.0f}")
-            )
-        elif col in integer:
-            shown = values.map(lambda v: "-" if pd.isna(v) else f"{v:,.0f}")
-        elif col in dates:
-            shown = pd.to_datetime(values).dt.strftime("%Y-%m-%d").fillna("-")
-        elif col in value_labels:
-            shown = values.map(lambda v: "-" if pd.isna(v) else _value_label(v, lang))
-        elif pd.api.types.is_bool_dtype(values.dtype):
-            shown = values.map(lambda v: "-" if pd.isna(v) else label("yes" if v else "no", lang))
-        elif pd.api.types.is_integer_dtype(values.dtype):
-            shown = values.map(lambda v: "-" if pd.isna(v) else f"{v:,}")
-        elif pd.api.types.is_float_dtype(values.dtype):
-            digits = decimals.get(col, 1)
-            shown = values.map(lambda v, d=digits: "-" if pd.isna(v) else f"{v:,.{d}f}")
-        else:
-            shown = values.astype(object).where(values.notna(), "-").astype(str)
-        out[col] = shown.to_numpy()
-    def header(key):
-        pair = (column_labels or {}).get(key)
-        return pair[0 if lang == "ja" else 1] if pair else column_label(key, lang)
-
-    out = out.rename(columns={col: header(col) for col in frame.columns})
-    if translate_index:
-        out.index = [_value_label(v, lang) for v in frame.index]
-    out.index.names = [None if name is None else header(name) for name in frame.index.names]
-    return out
-
-
-def _value_label(value, lang: str) -> str:
-    if value in FAN_TIER_LABELS:
-        return FAN_TIER_LABELS[value][0 if lang == "ja" else 1]
-    if value == "all":
-        return "全体" if lang == "ja" else "All"
-    return column_label(value, lang)
-
-
-def format_p(p_value: float) -> str:
-    """A p-value for a narrative: ``p = 0.357``, ``p < 0.001``, or ``p = -`` when missing."""
-    if p_value is None or np.isnan(p_value):
-        return "p = -"
-    return "p < 0.001" if p_value < 0.001 else f"p = {p_value:.3f}"
+    """Axis or legend label of a loyalty column or code (:func:`helpers.labels.label`, subject ``"loyalty"``)."""
+    return value_label(key, lang)
 
 
 def wrap_label(label_text: str, width: int) -> str:
@@ -189,7 +59,7 @@ def plot_nps_breakdown(table: pd.DataFrame, ax=None, lang: str = "ja", **kwargs)
     Parameters
     ----------
     table : pandas.DataFrame
-        :func:`helpers.loyalty.nps_table` or ``nps_by_group`` output; one bar
+        :func:`helpers.nps.nps_table` or ``nps_by_group`` output; one bar
         per row (first row on top).
     ax : matplotlib.axes.Axes, optional
     lang : {"ja", "en"}
@@ -214,7 +84,7 @@ def plot_nps_breakdown(table: pd.DataFrame, ax=None, lang: str = "ja", **kwargs)
     for yi, nps, n in zip(y, shown["nps"], shown["n"], strict=False):
         ax.text(1.01, yi, f"NPS {nps:+.1f}（n={n:,}）" if lang == "ja" else f"NPS {nps:+.1f} (n={n:,})",
                 va="center", fontsize=8)
-    names = [wrap_label(_value_label(str(i), lang), 14) for i in shown.index]
+    names = [wrap_label(value_label(str(i), lang), 14) for i in shown.index]
     ax.set_yticks(y, names)
     ax.set_xlim(0, 1)
     ax.set_xticks(np.linspace(0, 1, 6), [f"{v:.0%}" for v in np.linspace(0, 1, 6)])
@@ -231,7 +101,7 @@ def plot_nps_trend(trend: pd.DataFrame, ax=None, lang: str = "ja", **kwargs):
     Parameters
     ----------
     trend : pandas.DataFrame
-        :func:`helpers.loyalty.nps_trend` output.
+        :func:`helpers.nps.nps_trend` output.
     ax : matplotlib.axes.Axes, optional
     lang : {"ja", "en"}
     **kwargs
@@ -264,7 +134,7 @@ def plot_nps_by_group(table: pd.DataFrame, ax=None, lang: str = "ja", **kwargs):
     Parameters
     ----------
     table : pandas.DataFrame
-        :func:`helpers.loyalty.nps_by_group` output.
+        :func:`helpers.nps.nps_by_group` output.
     ax : matplotlib.axes.Axes, optional
     lang : {"ja", "en"}
     **kwargs
@@ -285,7 +155,7 @@ def plot_nps_by_group(table: pd.DataFrame, ax=None, lang: str = "ja", **kwargs):
     for yi, high, n in zip(y, shown["nps_high"], shown["n"], strict=False):
         ax.text(min(high + 2, 98), yi, f"n={n:,}", va="center", fontsize=8, color="#555555")
     ax.axvline(0, color="#555555", linewidth=0.8)
-    ax.set_yticks(y, [wrap_label(str(g), 14) for g in shown.index])
+    ax.set_yticks(y, [wrap_label(value_label(g, lang, "groupings"), 14) for g in shown.index])
     ax.set_xlim(-100, 100)
     ax.set_xlabel("NPS（95%信頼区間）" if lang == "ja" else "NPS (95% interval)")
     ax.set_title(kwargs.get("title", "グループ別NPS" if lang == "ja" else "NPS by group"))
@@ -294,7 +164,7 @@ def plot_nps_by_group(table: pd.DataFrame, ax=None, lang: str = "ja", **kwargs):
 
 
 def plot_group_values(summary: pd.DataFrame, ax=None, lang: str = "ja", column: str = "ltv_1y", **kwargs):
-    """One bar per group for a value of :func:`helpers.loyalty.value_by_group`.
+    """One bar per group for a value of :func:`helpers.segments.value_by_group`.
 
     Parameters
     ----------
@@ -314,7 +184,7 @@ def plot_group_values(summary: pd.DataFrame, ax=None, lang: str = "ja", column: 
     """
     ax = new_axes(ax, (7, 3.8))
     values = summary[column].to_numpy(float)
-    names = [_value_label(g, lang) for g in summary.index]
+    names = [value_label(g, lang) for g in summary.index]
     x = np.arange(len(values))
     ax.bar(x, np.nan_to_num(values), color=[PALETTE[i % len(PALETTE)] for i in x])
     is_share = column in ("repeat_rate", "share")
@@ -349,7 +219,7 @@ def plot_fan_matrix(
     Parameters
     ----------
     matrix : pandas.DataFrame
-        :func:`helpers.loyalty.fan_matrix` output (6 × 7).
+        :func:`helpers.fan_survey.fan_matrix` output (6 × 7).
     ax : matplotlib.axes.Axes, optional
     lang : {"ja", "en"}
     fmt : str
@@ -393,43 +263,4 @@ def plot_fan_matrix(
     ax.grid(False)
     colorbar = ax.figure.colorbar(image, ax=ax, shrink=0.8)
     colorbar.set_label(kwargs.get("colorbar_label", ""))
-    return ax
-
-
-def plot_expectation_gap(table: pd.DataFrame, ax=None, lang: str = "ja", **kwargs):
-    """Expectation and evaluation per touchpoint, coloured by outcome (不満・満足・感動).
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        :func:`helpers.loyalty.expectation_table` output for one persona and
-        scenario (or several: rows are drawn in table order).
-    ax : matplotlib.axes.Axes, optional
-    lang : {"ja", "en"}
-    **kwargs
-        ``title``.
-
-    Returns
-    -------
-    matplotlib.axes.Axes
-    """
-    ax = new_axes(ax, (8, 0.4 * len(table) + 1.4))
-    y = np.arange(len(table))[::-1]
-    expectation = table["expectation"].astype(float).to_numpy()
-    evaluation = table["evaluation"].astype(float).to_numpy()
-    outcome = table["outcome"].astype(str).to_numpy()
-    for yi, e, v, o in zip(y, expectation, evaluation, outcome, strict=False):
-        ax.plot([e, v], [yi, yi], color=OUTCOME_COLOURS.get(o, "#999999"), linewidth=2, zorder=1)
-    ax.scatter(expectation, y, marker="|", s=200, color="#333333", zorder=2, label=label("expectation", lang))
-    for key in EXPECTATION_OUTCOMES:
-        pick = outcome == key
-        ax.scatter(evaluation[pick], y[pick], s=60, color=OUTCOME_COLOURS[key], zorder=3,
-                   label=f"{label('evaluation', lang)}：{label(key, lang)}")
-    ax.set_yticks(y, [f"{s}. {t}" for s, t in zip(table["step"], table["touchpoint"], strict=False)])
-    ax.set_xlim(0.5, 5.5)
-    ax.set_xticks(range(1, 6))
-    ax.set_xlabel("期待・評価（1〜5）" if lang == "ja" else "Expectation / evaluation (1-5)")
-    ax.set_title(kwargs.get("title", ""))
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12 - 0.6 / max(len(table), 1)), ncol=4, fontsize=8)
-    ax.grid(axis="y", visible=False)
     return ax

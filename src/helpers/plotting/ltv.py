@@ -7,9 +7,10 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
-from helpers.ltv import DAYS_PER_YEAR, FrictionScenarios, table_label
+from helpers.ltv import DAYS_PER_YEAR, FrictionScenarios
 from helpers.plotting.common import new_axes, text_lookup, thousands_formatter
 from helpers.plotting.style import PALETTE
+from helpers.tables.ltv import table_label
 
 _TEXT = {
     "curve_title": ("継続率曲線 (Kaplan–Meier, 95%信頼帯)", "Retention curve (Kaplan–Meier, 95% band)"),

@@ -9,6 +9,7 @@ from helpers.labels import check_lang
 from helpers.plotting.common import new_axes
 from helpers.plotting.style import PALETTE
 from helpers.privacy import display_ids
+from helpers.tables.role_models import timeline_labels
 
 GAP_COLOUR = "#E69F00"
 
@@ -19,7 +20,8 @@ def plot_role_model_funnel(funnel: pd.DataFrame, ax=None, lang: str = "ja", **kw
     Parameters
     ----------
     funnel : pandas.DataFrame
-        :func:`helpers.journey.role_model_funnel` output.
+        :func:`helpers.tables.role_models.funnel_with_criteria` output (the
+        funnel with its steps named).
     ax : matplotlib.axes.Axes, optional
     lang : {"ja", "en"}
     **kwargs
@@ -64,7 +66,7 @@ def plot_purchase_timelines(
     Parameters
     ----------
     timelines : pandas.DataFrame
-        :func:`helpers.journey.purchase_timelines` output (rows in display
+        :func:`helpers.role_models.purchase_timelines` output (rows in display
         order; cut it to the customers to show).
     ax : matplotlib.axes.Axes, optional
     lang : {"ja", "en"}
@@ -80,6 +82,7 @@ def plot_purchase_timelines(
     matplotlib.axes.Axes
     """
     check_lang(lang)
+    timelines = timelines.assign(label=timeline_labels(timelines, lang))
     customers = pd.unique(timelines["customer_id"])
     ax = new_axes(ax, (8.2, 0.55 * len(customers) + 1.3))
     row = pd.Series(np.arange(len(customers))[::-1], index=customers)

@@ -9,7 +9,8 @@ from matplotlib.lines import Line2D
 from helpers.labels import check_lang
 from helpers.plotting.common import new_axes
 from helpers.plotting.style import PALETTE
-from helpers.tracking import metric_label
+from helpers.tables.loyalty import value_label
+from helpers.tables.tracking import metric_label
 
 
 def plot_monthly_tracking(
@@ -50,7 +51,7 @@ def plot_monthly_tracking(
         colour = PALETTE[i % len(PALETTE)]
         x = position.reindex(pd.PeriodIndex(rows["month"], freq="M")).to_numpy()
         values = rows["value"].to_numpy(float)
-        ax.plot(x, values, marker="o", markersize=3, color=colour, label=str(group))
+        ax.plot(x, values, marker="o", markersize=3, color=colour, label=value_label(group, lang, "groupings"))
         cool = rows["cool_completed"].to_numpy(bool)
         ax.scatter(x[cool], values[cool], marker="*", s=180, color=colour, edgecolor="black", zorder=4)
         broke = rows["broken_streak"].to_numpy() >= min_broken_streak
@@ -73,49 +74,3 @@ def plot_monthly_tracking(
     ax.legend(handles, names, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
     ax.set_title(kwargs.get("title", ("月次推移：" if lang == "ja" else "Monthly: ") + metric_label(metric, lang)))
     return ax
-
-
-def format_change_table(streaks: pd.DataFrame, lang: str = "ja", metric: str = "revenue") -> pd.DataFrame:
-    """Months × groups table of the value, its change and the running streak.
-
-    Each cell reads e.g. ``512,300（+4.1%・3か月連続）``: the value, the
-    month-over-month change (``+`` up, ``−`` down: never ▲/▼, which Japanese
-    business documents read as minus) and the streak of improving months
-    when there is one; ★ marks a completed クール.
-
-    Parameters
-    ----------
-    streaks : pandas.DataFrame
-        :func:`helpers.tracking.improvement_streaks` output (cut to the
-        months to show).
-    lang : {"ja", "en"}
-    metric : str
-        Metric name, for the number format.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Strings, indexed by month (newest first), one column per group.
-    """
-    check_lang(lang)
-    value = streaks["value"]
-    if metric == "repeat_rate":
-        shown = value.map(lambda v: "-" if pd.isna(v) else f"{v:.1%}")
-        change = streaks["change"].map(
-            lambda c: "" if pd.isna(c) else f"{'+' if c > 0 else '−' if c < 0 else '±'}{abs(c) * 100:.1f}pt"
-        )
-    else:
-        shown = value.map(lambda v: "-" if pd.isna(v) else f"{v:,.0f}")
-        change = streaks["change_rate"].map(
-            lambda c: "" if pd.isna(c) else f"{'+' if c > 0 else '−' if c < 0 else '±'}{abs(c):.1%}"
-        )
-    streak = streaks["streak"].map(lambda n: "" if n < 2 else (f"・{n}か月連続" if lang == "ja" else f", {n} in a row"))
-    star = np.where(streaks["cool_completed"], "★", "")
-    detail = change + streak
-    text = shown + np.where(detail != "", "（" + detail + "）" if lang == "ja" else " (" + detail + ")", "") + star
-    table = pd.DataFrame({"month": streaks["month"].astype(str), "group": streaks["group"], "text": text})
-    wide = table.pivot(index="month", columns="group", values="text")
-    wide = wide[list(pd.unique(streaks["group"]))].sort_index(ascending=False)
-    wide.index.name = "月" if lang == "ja" else "Month"
-    wide.columns.name = None
-    return wide

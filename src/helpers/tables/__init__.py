@@ -13,6 +13,7 @@ kind       example                               used for
 ``yen``    ``12,345円`` / ``¥12,345``            money (JPY)
 ``pct``    ``12.3%``                             shares and rates
 ``pp``     ``+12.3pt``                           difference of rates
+``signed`` ``+2``                                whole points on a scale
 ``signed1````+1.2``                              points on a scale
 ``float1`` ``1.2``                               one decimal
 ``float2`` ``1.23``                              two decimals

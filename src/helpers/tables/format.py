@@ -23,7 +23,9 @@ INTERVAL_SEPARATOR: dict[str, str] = {"ja": " 〜 ", "en": " to "}
 CHANGE_ARROW = " → "
 
 #: Kinds of values :func:`format_value` knows.
-KINDS: tuple[str, ...] = ("int", "yen", "pct", "pp", "signed1", "float1", "float2", "p", "date", "bool", "text")
+KINDS: tuple[str, ...] = (
+    "int", "yen", "pct", "pp", "signed", "signed1", "float1", "float2", "p", "date", "bool", "text",
+)
 
 #: A column spec of :func:`format_table`: a kind, or (kind, ja header, en header).
 ColumnSpec = str | tuple[str, str, str]
@@ -84,6 +86,8 @@ def format_value(value, kind: str, lang: str = "ja") -> str:
         return f"{number:.1%}"
     if kind == "pp":
         return f"{number * 100:+.1f}pt"
+    if kind == "signed":
+        return f"{number:+.0f}" if round(number) != 0 else "0"
     if kind == "signed1":
         return f"{number:+.1f}" if round(number, 1) != 0 else "0.0"
     if kind == "float1":
@@ -226,7 +230,7 @@ def format_table(
     headers = {column: _header(column, spec, lang, labels) for column, spec in columns.items()}
     kinds = {column: spec if isinstance(spec, str) else spec[0] for column, spec in columns.items()}
     if keep_index:
-        row_labels = frame.index
+        row_labels = frame.index.copy()  # naming it must not rename the caller's index
     else:
         row_labels = pd.RangeIndex(1, len(frame) + 1)
     shown = pd.DataFrame(

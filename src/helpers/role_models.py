@@ -14,8 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from helpers.labels import check_lang
-from helpers.loyalty import latest_responses
+from helpers.nps import latest_responses
 from helpers.purchases import customer_purchases
 
 #: A pause of at least this many days between two purchases is a long gap.
@@ -49,41 +48,6 @@ class RoleModelCriteria:
 
 #: Criteria in the order the funnel applies them.
 CRITERIA: tuple[str, ...] = ("nps", "tenure", "ltv_1y", "orders", "birth_date")
-
-
-def criterion_labels(criteria: RoleModelCriteria, lang: str = "ja") -> dict[str, str]:
-    """Readable name of each funnel step, with its cut-off.
-
-    Parameters
-    ----------
-    criteria : RoleModelCriteria
-        The cut-offs.
-    lang : {"ja", "en"}
-        Language.
-
-    Returns
-    -------
-    dict
-        ``{"all": ..., "nps": ..., ...}`` in funnel order.
-    """
-    c = criteria
-    if check_lang(lang) == "ja":
-        return {
-            "all": "全顧客",
-            "nps": f"NPS {c.min_nps}以上（最新回答）",
-            "tenure": f"初回購入から{c.min_tenure_days:,}日以上",
-            "ltv_1y": f"1年LTV {c.min_ltv_1y:,.0f}円以上",
-            "orders": f"購入{c.min_orders}回以上",
-            "birth_date": "生年月日の登録あり" if c.require_birth_date else "生年月日（条件なし）",
-        }
-    return {
-        "all": "All customers",
-        "nps": f"NPS {c.min_nps}+ (latest answer)",
-        "tenure": f"{c.min_tenure_days:,}+ days since first purchase",
-        "ltv_1y": f"1-year LTV ¥{c.min_ltv_1y:,.0f}+",
-        "orders": f"{c.min_orders}+ purchases",
-        "birth_date": "Birth date on file" if c.require_birth_date else "Birth date (not required)",
-    }
 
 
 def role_model_candidates(
@@ -143,25 +107,19 @@ def role_model_candidates(
     return table
 
 
-def role_model_funnel(
-    candidates: pd.DataFrame, criteria: RoleModelCriteria = RoleModelCriteria(), lang: str = "ja"
-) -> pd.DataFrame:
+def role_model_funnel(candidates: pd.DataFrame) -> pd.DataFrame:
     """How many customers pass each criterion in turn.
 
     Parameters
     ----------
     candidates : pandas.DataFrame
         :func:`role_model_candidates` output.
-    criteria : RoleModelCriteria
-        The cut-offs (for the step labels).
-    lang : {"ja", "en"}
-        Language of the step labels.
 
     Returns
     -------
     pandas.DataFrame
-        Indexed by step (``"all"`` then :data:`CRITERIA`): ``criterion``
-        (label), ``customers`` (passing this and every earlier step),
+        Indexed by step code (``"all"`` then :data:`CRITERIA`):
+        ``customers`` (passing this and every earlier step),
         ``share_of_all`` and ``step_rate`` (share of the previous step's
         customers that pass this one; NaN for ``"all"``).
     """
@@ -171,7 +129,6 @@ def role_model_funnel(
     with np.errstate(invalid="ignore", divide="ignore"):
         table = pd.DataFrame(
             {
-                "criterion": list(criterion_labels(criteria, lang).values()),
                 "customers": counts,
                 "share_of_all": counts / max(len(candidates), 1),
                 "step_rate": np.where(previous > 0, counts / previous, np.nan),
@@ -203,7 +160,6 @@ def purchase_timelines(
     customer_ids,
     as_of,
     long_gap_days: int = DEFAULT_LONG_GAP_DAYS,
-    lang: str = "ja",
 ) -> pd.DataFrame:
     """The purchases of some customers on a time axis from their first purchase.
 
@@ -217,8 +173,6 @@ def purchase_timelines(
         Orders after this date are ignored.
     long_gap_days : int
         A pause of at least this many days before a purchase is a long gap.
-    lang : {"ja", "en"}
-        Language of the point labels.
 
     Returns
     -------
@@ -226,8 +180,7 @@ def purchase_timelines(
         One row per purchase: ``customer_id``, ``order_number``,
         ``order_date``, ``amount``, ``product``, ``days_since_first``,
         ``days_since_previous``, ``long_gap_before`` (the pause before this
-        purchase is a long gap) and ``label`` (「初回購入」, then 「+21日」 =
-        days after the first purchase).
+        purchase is a long gap).
     """
     ids = pd.Index(customer_ids)
     end = pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1)
@@ -248,10 +201,6 @@ def purchase_timelines(
     if "product" not in seq.columns:
         seq["product"] = pd.NA
     seq["long_gap_before"] = seq["days_since_previous"].ge(long_gap_days).fillna(False).astype(bool)
-    first, unit = ("初回購入", "日") if check_lang(lang) == "ja" else ("1st purchase", " days")
-    seq["label"] = np.where(
-        seq["order_number"].eq(1), first, "+" + seq["days_since_first"].astype(int).astype(str) + unit
-    )
     columns = [
         "customer_id",
         "order_number",
@@ -261,7 +210,6 @@ def purchase_timelines(
         "days_since_first",
         "days_since_previous",
         "long_gap_before",
-        "label",
     ]
     return seq[columns].reset_index(drop=True)
 
@@ -301,93 +249,8 @@ def purchase_gaps(timelines: pd.DataFrame) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------
-# Interview kit
+# Whom to interview
 # ---------------------------------------------------------------------------
-#: Interview questions every role model is asked: (topic, question) per language.
-STANDARD_QUESTIONS: dict[str, dict[str, tuple[str, str]]] = {
-    "reason": {
-        "ja": ("購入の決め手", "何が決め手となってご購入いただいているのですか？"),
-        "en": ("Deciding factor", "What makes you decide to buy from us?"),
-    },
-    "experience": {
-        "ja": ("使用感", "実際に使用してみていかがですか？"),
-        "en": ("Experience", "How do you find it now that you use it?"),
-    },
-    "gift": {
-        "ja": ("ご自身用かギフトか", "ご自身用ですか、それともギフト（贈り物）としてご購入ですか？"),
-        "en": ("For themselves or a gift", "Do you buy it for yourself or as a gift?"),
-    },
-}
-#: Order of the topics in the kit; the gap questions go between experience and gift.
-_TOPIC_BLOCK = {"reason": 0, "experience": 1, "gap": 2, "restart": 2, "gift": 3}
-
-
-def _year_month(dates: pd.Series, lang: str) -> pd.Series:
-    """``2024年3月`` / ``2024-03`` strings, vectorised."""
-    dates = pd.to_datetime(dates)
-    if lang == "ja":
-        return dates.dt.year.astype(str) + "年" + dates.dt.month.astype(str) + "月"
-    return dates.dt.strftime("%b %Y")
-
-
-def interview_questions(role_models, gaps: pd.DataFrame, lang: str = "ja") -> pd.DataFrame:
-    """The interview kit: standard questions plus two per long gap.
-
-    For each gap: 「2024年3月〜2024年10月の間、ご購入がなかった理由は？」 (the
-    months of the purchases on each side) and what brought them back
-    (再開のきっかけ).
-
-    Parameters
-    ----------
-    role_models : sequence of str
-        Customer ids, in the order the kit lists them.
-    gaps : pandas.DataFrame
-        :func:`purchase_gaps` output.
-    lang : {"ja", "en"}
-        Language.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``customer_id``, ``question_no`` (1.. per customer), ``topic``,
-        ``question``.
-    """
-    lang = check_lang(lang)
-    ids = pd.Index(role_models)
-    standard = pd.DataFrame(
-        [(key, *pair[lang]) for key, pair in STANDARD_QUESTIONS.items()], columns=["key", "topic", "question"]
-    )
-    repeated = standard.loc[np.tile(np.arange(len(standard)), len(ids))].reset_index(drop=True)
-    repeated.insert(0, "customer_id", np.repeat(ids.to_numpy(), len(standard)))
-    repeated["gap_no"] = 0
-    mine = gaps[gaps["customer_id"].isin(ids)].reset_index(drop=True)
-    start, stop = _year_month(mine["before_date"], lang), _year_month(mine["after_date"], lang)
-    if lang == "ja":
-        why = start + "〜" + stop + "の間、ご購入がなかった理由は？"
-        back = stop + "にご購入を再開されたきっかけは何でしたか？"
-        topics = ("購入がなかった期間", "再開のきっかけ")
-    else:
-        why = "Between " + start + " and " + stop + " you did not buy from us. Why was that?"
-        back = "What brought you back in " + stop + "?"
-        topics = ("Blank period", "What brought them back")
-    gap_no = mine.groupby("customer_id", sort=False).cumcount() + 1
-    per_gap = [
-        pd.DataFrame(
-            {"customer_id": mine["customer_id"], "key": key, "topic": topic, "question": text, "gap_no": gap_no}
-        )
-        for key, topic, text in (("gap", topics[0], why), ("restart", topics[1], back))
-    ]
-    kit = pd.concat([repeated, *per_gap], ignore_index=True)
-    rank = pd.Series(np.arange(len(ids)), index=ids.astype(str))
-    kit["_rank"] = kit["customer_id"].astype(str).map(rank)
-    # reason, experience, then (blank period, restart) per gap, then gift
-    kit["_block"] = kit["key"].map(_TOPIC_BLOCK)
-    kit["_within_gap"] = (kit["key"] == "restart").astype(int)
-    kit = kit.sort_values(["_rank", "_block", "gap_no", "_within_gap"], kind="stable")
-    kit["question_no"] = kit.groupby("_rank").cumcount() + 1
-    return kit[["customer_id", "question_no", "topic", "question"]].reset_index(drop=True)
-
-
 def interview_list(
     candidates: pd.DataFrame,
     customers: pd.DataFrame,
@@ -441,35 +304,3 @@ def interview_list(
     table["long_gaps"] = per_gap.size().reindex(ids).fillna(0).astype(int).to_numpy()
     table["longest_gap_days"] = per_gap.max().reindex(ids).fillna(0).astype(int).to_numpy()
     return table
-
-
-#: Labels of this module's columns: key -> (ja, en).
-COLUMN_LABELS: dict[str, tuple[str, str]] = {
-    "criterion": ("条件", "Criterion"),
-    "customers": ("顧客数", "Customers"),
-    "share_of_all": ("全顧客比", "Share of all"),
-    "step_rate": ("通過率", "Pass rate"),
-    "gap_days": ("空白日数", "Gap (days)"),
-    "before_date": ("直前の購入日", "Purchase before"),
-    "before_amount": ("直前の金額", "Amount before"),
-    "before_product": ("直前の商品", "Product before"),
-    "after_date": ("再開の購入日", "Purchase after"),
-    "after_amount": ("再開の金額", "Amount after"),
-    "after_product": ("再開の商品", "Product after"),
-    "question_no": ("No.", "No."),
-    "topic": ("テーマ", "Topic"),
-    "question": ("質問", "Question"),
-    "age_band": ("年代", "Age band"),
-    "latest_score": ("最新NPS", "Latest NPS"),
-    "n_orders": ("購入回数", "Purchases"),
-    "first_year_value": ("1年LTV（円）", "1-year LTV (JPY)"),
-    "long_gaps": ("長い空白", "Long gaps"),
-    "longest_gap_days": ("最長空白（日）", "Longest gap (days)"),
-}
-
-
-def column_label(key: str, lang: str = "ja") -> str:
-    """Display label of one of this module's columns (else :func:`helpers.labels.label`)."""
-    from helpers.labels import lookup
-
-    return lookup(COLUMN_LABELS, key, lang)

@@ -1,11 +1,12 @@
-"""Tests of helpers.journey: role-model criteria at their edges, timelines, gaps, interview kit."""
+"""Tests of helpers.role_models: role-model criteria at their edges, timelines, gaps, interview kit."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from helpers import journey
+from helpers import role_models
+from helpers.tables import role_models as role_model_tables
 
 AS_OF = "2025-12-31"
 
@@ -68,7 +69,7 @@ def edge_shop():
 
 def test_criteria_edges_and_funnel(edge_shop):
     customers, orders, nps = edge_shop
-    candidates = journey.role_model_candidates(customers, orders, nps, AS_OF)
+    candidates = role_models.role_model_candidates(customers, orders, nps, AS_OF)
     e1 = candidates.loc["E1"]
     assert (e1.tenure_days, e1.first_year_value, e1.n_orders, e1.latest_score) == (365, 50000.0, 3, 9)
     assert list(candidates.index[candidates["role_model"]]) == ["E1"]
@@ -77,25 +78,27 @@ def test_criteria_edges_and_funnel(edge_shop):
     assert not candidates.loc["E4", "pass_birth_date"]
     assert not candidates.loc["E5", "pass_nps"]
     assert not candidates.loc["E6", "pass_orders"]
-    funnel = journey.role_model_funnel(candidates)
+    funnel = role_models.role_model_funnel(candidates)
     assert list(funnel.index) == ["all", "nps", "tenure", "ltv_1y", "orders", "birth_date"]
     assert list(funnel["customers"]) == [6, 5, 4, 3, 2, 1]
     assert funnel.loc["tenure", "step_rate"] == pytest.approx(4 / 5)
     assert funnel.loc["birth_date", "share_of_all"] == pytest.approx(1 / 6)
-    assert funnel.loc["ltv_1y", "criterion"] == "1年LTV 50,000円以上"
+    assert "criterion" not in funnel.columns  # codes only; named for display:
+    named = role_model_tables.funnel_with_criteria(funnel, role_models.RoleModelCriteria())
+    assert named.loc["ltv_1y", "criterion"] == "1年LTV 50,000円以上"
 
 
 def test_criteria_are_parameters(edge_shop):
     customers, orders, nps = edge_shop
-    loose = journey.RoleModelCriteria(
+    loose = role_models.RoleModelCriteria(
         min_nps=8, min_tenure_days=364, min_ltv_1y=49_999, min_orders=2, require_birth_date=False
     )
-    candidates = journey.role_model_candidates(customers, orders, nps, AS_OF, loose)
+    candidates = role_models.role_model_candidates(customers, orders, nps, AS_OF, loose)
     assert candidates["role_model"].all()
-    assert list(journey.role_model_funnel(candidates, loose)["customers"]) == [6] * 6
-    assert journey.criterion_labels(loose, "en")["orders"] == "2+ purchases"
+    assert list(role_models.role_model_funnel(candidates)["customers"]) == [6] * 6
+    assert role_model_tables.criterion_labels(loose, "en")["orders"] == "2+ purchases"
     # highest first-year value first, ties by id
-    assert list(journey.role_model_ids(candidates)) == ["E5", "E6", "E4", "E1", "E2", "E3"]
+    assert list(role_models.role_model_ids(candidates)) == ["E5", "E6", "E4", "E1", "E2", "E3"]
 
 
 @pytest.fixture
@@ -117,19 +120,18 @@ def gap_orders():
 
 
 def test_purchase_timelines(gap_orders):
-    timelines = journey.purchase_timelines(gap_orders, ["R1", "R3"], AS_OF)
+    timelines = role_models.purchase_timelines(gap_orders, ["R1", "R3"], AS_OF)
     assert list(timelines["customer_id"]) == ["R1"] * 5 + ["R3"] * 2  # requested order, nothing after as_of
     r1 = timelines[timelines["customer_id"] == "R1"]
-    assert list(r1["label"]) == ["初回購入", "+3日", "+21日", "+65日", "+275日"]
+    assert list(role_model_tables.timeline_labels(r1)) == ["初回購入", "+3日", "+21日", "+65日", "+275日"]
     assert list(r1["days_since_previous"].iloc[1:]) == [3, 18, 44, 210]
     assert list(r1["long_gap_before"]) == [False, False, False, False, True]
-    english = journey.purchase_timelines(gap_orders, ["R1"], AS_OF, lang="en")
-    assert list(english["label"][:2]) == ["1st purchase", "+3 days"]
+    assert list(role_model_tables.timeline_labels(r1, "en")[:2]) == ["1st purchase", "+3 days"]
 
 
 def test_purchase_gaps_threshold_is_inclusive(gap_orders):
-    timelines = journey.purchase_timelines(gap_orders, ["R1", "R2", "R3"], AS_OF, long_gap_days=180)
-    gaps = journey.purchase_gaps(timelines)
+    timelines = role_models.purchase_timelines(gap_orders, ["R1", "R2", "R3"], AS_OF, long_gap_days=180)
+    gaps = role_models.purchase_gaps(timelines)
     assert list(gaps["customer_id"]) == ["R1", "R2"]
     assert list(gaps["gap_days"]) == [210, 180]
     first = gaps.iloc[0]
@@ -140,13 +142,13 @@ def test_purchase_gaps_threshold_is_inclusive(gap_orders):
         pd.Timestamp("2024-10-11"), 6000.0, "青汁 60包"
     )
     assert first.before_order_number == 4
-    looser = journey.purchase_gaps(journey.purchase_timelines(gap_orders, ["R3"], AS_OF, long_gap_days=179))
+    looser = role_models.purchase_gaps(role_models.purchase_timelines(gap_orders, ["R3"], AS_OF, long_gap_days=179))
     assert list(looser["gap_days"]) == [179]
 
 
 def test_interview_questions(gap_orders):
-    gaps = journey.purchase_gaps(journey.purchase_timelines(gap_orders, ["R1", "R3"], AS_OF))
-    kit = journey.interview_questions(["R3", "R1"], gaps)
+    gaps = role_models.purchase_gaps(role_models.purchase_timelines(gap_orders, ["R1", "R3"], AS_OF))
+    kit = role_model_tables.interview_questions(["R3", "R1"], gaps)
     r1 = kit[kit["customer_id"] == "R1"]
     assert list(r1["question_no"]) == [1, 2, 3, 4, 5]
     assert r1["question"].tolist() == [
@@ -158,22 +160,22 @@ def test_interview_questions(gap_orders):
     ]
     assert list(r1["topic"])[3] == "再開のきっかけ"
     assert kit["customer_id"].iloc[0] == "R3" and (kit["customer_id"] == "R3").sum() == 3  # no gap: 3 questions
-    english = journey.interview_questions(["R1"], gaps, lang="en")
+    english = role_model_tables.interview_questions(["R1"], gaps, lang="en")
     assert english["question"].iloc[2] == "Between Mar 2024 and Oct 2024 you did not buy from us. Why was that?"
 
 
 def test_interview_list_has_age_band_not_personal_data(edge_shop):
     customers, orders, nps = edge_shop
-    candidates = journey.role_model_candidates(customers, orders, nps, AS_OF)
-    gaps = journey.purchase_gaps(journey.purchase_timelines(orders, ["E1"], AS_OF, long_gap_days=61))
-    listing = journey.interview_list(candidates, customers, gaps, AS_OF)
+    candidates = role_models.role_model_candidates(customers, orders, nps, AS_OF)
+    gaps = role_models.purchase_gaps(role_models.purchase_timelines(orders, ["E1"], AS_OF, long_gap_days=61))
+    listing = role_models.interview_list(candidates, customers, gaps, AS_OF)
     assert len(listing) == 1
     row = listing.iloc[0]
     assert row.customer_id.startswith("P-") and row.age_band == "40代" and row.gender == "女性"
     assert (row.latest_score, row.n_orders, row.first_year_value) == (9, 3, 50000)
     assert (row.long_gaps, row.longest_gap_days) == (1, 92)  # 2025-03-01 -> 2025-06-01; the 60-day gap is short
     assert not set(listing.columns) & {"birth_date", "name", "email", "phone"}
-    shown = journey.interview_list(candidates, customers, gaps, AS_OF, show_customer_ids=True)
+    shown = role_models.interview_list(candidates, customers, gaps, AS_OF, show_customer_ids=True)
     assert shown["customer_id"].iloc[0] == "E1"
 
 
@@ -181,17 +183,17 @@ def test_sample_role_models_include_planted_long_gaps(sample_dir):
     from helpers import io, sample
 
     ds = io.load_data(sample_dir, as_of=sample.AS_OF, tables=["customers", "orders", "nps"])
-    criteria = journey.RoleModelCriteria(
+    criteria = role_models.RoleModelCriteria(
         min_nps=sample.ROLE_MODEL_MIN_NPS, min_tenure_days=sample.ROLE_MODEL_MIN_TENURE_DAYS,
         min_ltv_1y=sample.ROLE_MODEL_MIN_LTV_1Y, min_orders=sample.ROLE_MODEL_MIN_ORDERS,
     )
-    candidates = journey.role_model_candidates(ds.customers, ds.orders, ds.nps, sample.AS_OF, criteria)
-    funnel = journey.role_model_funnel(candidates, criteria)
+    candidates = role_models.role_model_candidates(ds.customers, ds.orders, ds.nps, sample.AS_OF, criteria)
+    funnel = role_models.role_model_funnel(candidates)
     assert funnel["customers"].is_monotonic_decreasing
-    ids = journey.role_model_ids(candidates)
+    ids = role_models.role_model_ids(candidates)
     assert len(ids) >= 10
-    timelines = journey.purchase_timelines(ds.orders, ids, sample.AS_OF, long_gap_days=sample.LONG_GAP_DAYS)
-    gaps = journey.purchase_gaps(timelines)
+    timelines = role_models.purchase_timelines(ds.orders, ids, sample.AS_OF, long_gap_days=sample.LONG_GAP_DAYS)
+    gaps = role_models.purchase_gaps(timelines)
     assert gaps["customer_id"].nunique() >= 5  # loyal customers who paused and came back
     assert (gaps["gap_days"] >= sample.LONG_GAP_DAYS).all()
     assert gaps["customer_id"].isin(ids).all()
@@ -207,14 +209,15 @@ def test_role_model_charts_render_japanese(gap_orders, edge_shop):
 
     use_style()
     customers, orders, nps = edge_shop
-    funnel = journey.role_model_funnel(journey.role_model_candidates(customers, orders, nps, AS_OF))
-    timelines = journey.purchase_timelines(gap_orders, ["R1", "R2"], AS_OF)
+    funnel = role_models.role_model_funnel(role_models.role_model_candidates(customers, orders, nps, AS_OF))
+    criteria = role_models.RoleModelCriteria()
+    timelines = role_models.purchase_timelines(gap_orders, ["R1", "R2"], AS_OF)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        ax_funnel = plot_role_model_funnel(funnel)
+        ax_funnel = plot_role_model_funnel(role_model_tables.funnel_with_criteria(funnel, criteria))
         ax_timeline = plot_purchase_timelines(timelines)
         ax_english = plot_role_model_funnel(
-            journey.role_model_funnel(journey.role_model_candidates(customers, orders, nps, AS_OF), lang="en"),
+            role_model_tables.funnel_with_criteria(funnel, criteria, "en"),
             lang="en",
         )
         for ax in (ax_funnel, ax_timeline, ax_english):
