@@ -649,7 +649,7 @@ def write_combined(
 
     sections = [section for section, _ in parts]
     readers = [PdfReader(_io.BytesIO(pdf)) for _, pdf in parts]
-    front_pages, front = 2, b""
+    front_pages, front = (4 if summary is not None else 2), b""  # cover, summary (2), contents
     for _ in range(4):  # the summary and contents may run over: lay out again with the right start pages
         first_pages, page = [], front_pages + 1
         for reader in readers:
