@@ -13,8 +13,8 @@ are not part of the analysis.
 
 Run::
 
-    .venv/bin/python benchmarks/bench_journey.py                 # 1,000,000 customers
-    .venv/bin/python benchmarks/bench_journey.py --customers 20000
+    .venv/bin/python benchmarks/bench_role_models.py                 # 1,000,000 customers
+    .venv/bin/python benchmarks/bench_role_models.py --customers 20000
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from helpers import emotion, friction, loyalty, sample, touchpoints  # noqa: E402
+from helpers import emotion, friction, sample, touchpoints  # noqa: E402
+from helpers.segments import customer_segments  # noqa: E402
 
 TARGET_SECONDS = 60.0
 
@@ -65,7 +66,7 @@ def main() -> int:
           f"fan_survey {len(fan):,}, journey {len(journey):,}")
 
     personas = touchpoints.persona_names(touchpoints.journey_steps(journey))
-    segments = loyalty.customer_segments(customers, nps, as_of)
+    segments = customer_segments(customers, nps, as_of)
     by_segment = emotion.rating_curve(ratings, journey, segments=segments)
     effects = friction.rating_effects(ratings, orders, as_of, journey=journey)
     notebooks = {
@@ -83,7 +84,7 @@ def main() -> int:
              lambda: emotion.curve_extremes(emotion.emotion_curves(journey)), (), {}),
             ("expectation_evaluation", emotion.expectation_evaluation, (journey,), {}),
             ("rating_curve", emotion.rating_curve, (ratings, journey), {}),
-            ("loyalty.customer_segments (not ours)", loyalty.customer_segments, (customers, nps, as_of), {}),
+            ("segments.customer_segments (not ours)", customer_segments, (customers, nps, as_of), {}),
             ("rating_curve by segment", emotion.rating_curve, (ratings, journey), {"segments": segments}),
             ("segment_gap", emotion.segment_gap, (by_segment, "high", "low"), {}),
         ],

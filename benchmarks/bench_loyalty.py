@@ -21,8 +21,15 @@ from pathlib import Path
 
 import _timing
 
-from helpers import journey, loyalty, sample, tracking
+from helpers import emotion, role_models, sample, tracking
+from helpers import fan_survey as fan_module
+from helpers import segments as segment_module
+from helpers.fan_survey import fan_matrix
+from helpers.nps import compare_nps, latest_responses, nps_by_group, nps_table, nps_trend
 from helpers.purchases import customer_purchases
+from helpers.segments import customer_groups, customer_segments, value_by_group
+from helpers.tables import loyalty as loyalty_tables
+from helpers.tables import role_models as role_model_tables
 
 TARGET_SECONDS = 60.0
 
@@ -36,73 +43,73 @@ def _steps(tables: dict, as_of: str, out_dir: Path) -> list[tuple[str, str, call
         state["purchases"] = customer_purchases(orders, as_of)
 
     def responses():
-        state["responses"] = loyalty.latest_responses(nps, as_of)
+        state["responses"] = latest_responses(nps, as_of)
 
     def overall():
-        loyalty.nps_table(state["responses"])
+        nps_table(state["responses"])
 
     def trend():
-        loyalty.nps_trend(nps, as_of, freq="M")
+        nps_trend(nps, as_of, freq="M")
 
     def groups():
-        state["groups"] = loyalty.customer_groups(customers, "acquisition_channel", orders=orders, as_of=as_of)
+        state["groups"] = customer_groups(customers, "acquisition_channel", orders=orders, as_of=as_of)
 
     def by_group():
-        loyalty.compare_nps(loyalty.nps_by_group(state["responses"], state["groups"]))
+        compare_nps(nps_by_group(state["responses"], state["groups"]))
 
     def first_product():
-        loyalty.customer_groups(customers, "first_product", orders=orders, as_of=as_of)
+        customer_groups(customers, "first_product", orders=orders, as_of=as_of)
 
     def subscription():
-        loyalty.customer_groups(customers, "subscription", orders=orders, as_of=as_of)
+        customer_groups(customers, "subscription", orders=orders, as_of=as_of)
 
     def segments():
-        state["segments"] = loyalty.customer_segments(customers, nps, as_of)
+        state["segments"] = customer_segments(customers, nps, as_of)
 
     def value():
-        state["value"] = loyalty.value_by_group(state["segments"], state["purchases"])
-        loyalty.segment_playbook(state["value"])
+        state["value"] = value_by_group(state["segments"], state["purchases"])
+        loyalty_tables.segment_playbook(state["value"])
 
     def segment_list():
-        state["list"] = loyalty.segment_list(state["segments"], state["purchases"], nps, as_of)
+        state["list"] = segment_module.segment_list(state["segments"], state["purchases"], nps, as_of)
 
     def export_list():
         state["list"].to_csv(out_dir / "loyalty_segments.csv", index=False, encoding="utf-8-sig")
 
     def fan_answers():
-        state["answers"] = loyalty.fan_answers(fan, as_of, nps=nps, purchases=state["purchases"])
+        state["answers"] = fan_module.fan_answers(fan, as_of, nps=nps, purchases=state["purchases"])
 
     def fan_matrices():
         answers = state["answers"]
-        loyalty.fan_matrix(answers, "count")
-        loyalty.fan_matrix(answers, "share")
-        loyalty.fan_matrix(answers, "nps", min_n=5)
-        loyalty.fan_matrix(answers, "mean", value="first_year_value", min_n=5)
-        loyalty.nps_table(answers.dropna(subset=["score"]), by="fan_stage")
+        fan_matrix(answers, "count")
+        fan_matrix(answers, "share")
+        fan_matrix(answers, "nps", min_n=5)
+        fan_matrix(answers, "mean", value="first_year_value", min_n=5)
+        nps_table(answers.dropna(subset=["score"]), by="fan_stage")
 
     def fan_tiers():
-        loyalty.fan_tier_summary(state["answers"], loyalty.fan_tiers(state["answers"]))
+        fan_module.fan_tier_summary(state["answers"], fan_module.fan_tiers(state["answers"]))
 
     def expectations():
-        loyalty.expectation_table(tables["journey"])
+        emotion.expectation_evaluation(tables["journey"], "as_is")
 
     def candidates():
-        state["candidates"] = journey.role_model_candidates(customers, orders, nps, as_of)
+        state["candidates"] = role_models.role_model_candidates(customers, orders, nps, as_of)
 
     def funnel():
-        journey.role_model_funnel(state["candidates"])
-        state["ids"] = journey.role_model_ids(state["candidates"])
+        role_models.role_model_funnel(state["candidates"])
+        state["ids"] = role_models.role_model_ids(state["candidates"])
 
     def timelines():
-        state["timelines"] = journey.purchase_timelines(orders, state["ids"], as_of)
-        state["gaps"] = journey.purchase_gaps(state["timelines"])
+        state["timelines"] = role_models.purchase_timelines(orders, state["ids"], as_of)
+        state["gaps"] = role_models.purchase_gaps(state["timelines"])
 
     def interview():
-        journey.interview_questions(state["ids"], state["gaps"])
-        journey.interview_list(state["candidates"], customers, state["gaps"], as_of)
+        role_model_tables.interview_questions(state["ids"], state["gaps"])
+        role_models.interview_list(state["candidates"], customers, state["gaps"], as_of)
 
     def segment_groups():
-        state["segment_groups"] = loyalty.customer_groups(customers, "segment", nps=nps, as_of=as_of)
+        state["segment_groups"] = customer_groups(customers, "segment", nps=nps, as_of=as_of)
 
     def monthly():
         state["monthly"] = tracking.monthly_metric(orders, state["segment_groups"], "revenue", as_of)
@@ -116,26 +123,26 @@ def _steps(tables: dict, as_of: str, out_dir: Path) -> list[tuple[str, str, call
 
     return [
         ("01", "purchases.customer_purchases", purchases),
-        ("01", "loyalty.latest_responses", responses),
-        ("01", "loyalty.nps_table", overall),
-        ("01", "loyalty.nps_trend (monthly)", trend),
-        ("01", "loyalty.customer_groups (acquisition)", groups),
-        ("01", "loyalty.nps_by_group + compare_nps", by_group),
-        ("01*", "loyalty.customer_groups (first_product)", first_product),
-        ("01*", "loyalty.customer_groups (subscription)", subscription),
-        ("01", "loyalty.customer_segments", segments),
-        ("01", "loyalty.value_by_group + playbook", value),
-        ("01", "loyalty.segment_list", segment_list),
+        ("01", "nps.latest_responses", responses),
+        ("01", "nps.nps_table", overall),
+        ("01", "nps.nps_trend (monthly)", trend),
+        ("01", "segments.customer_groups (acquisition)", groups),
+        ("01", "nps.nps_by_group + compare_nps", by_group),
+        ("01*", "segments.customer_groups (first_product)", first_product),
+        ("01*", "segments.customer_groups (subscription)", subscription),
+        ("01", "segments.customer_segments", segments),
+        ("01", "segments.value_by_group + playbook", value),
+        ("01", "segments.segment_list", segment_list),
         ("01", "segment list CSV (1 row per customer)", export_list),
-        ("01", "loyalty.fan_answers", fan_answers),
-        ("01", "loyalty.fan_matrix x4 + stage NPS", fan_matrices),
-        ("01", "loyalty.fan_tiers + summary", fan_tiers),
-        ("01", "loyalty.expectation_table", expectations),
-        ("02", "journey.role_model_candidates", candidates),
-        ("02", "journey.role_model_funnel + ids", funnel),
-        ("02", "journey.purchase_timelines + gaps", timelines),
-        ("02", "journey.interview_questions + list", interview),
-        ("07", "loyalty.customer_groups (segment)", segment_groups),
+        ("01", "fan_survey.fan_answers", fan_answers),
+        ("01", "fan_survey.fan_matrix x4 + stage NPS", fan_matrices),
+        ("01", "fan_survey.fan_tiers + summary", fan_tiers),
+        ("01", "emotion.expectation_evaluation", expectations),
+        ("02", "role_models.role_model_candidates", candidates),
+        ("02", "role_models.role_model_funnel + ids", funnel),
+        ("02", "role_models.purchase_timelines + gaps", timelines),
+        ("02", "role_models.interview_questions + list", interview),
+        ("07", "segments.customer_groups (segment)", segment_groups),
         ("07", "tracking.monthly_metric (revenue)", monthly),
         ("07*", "tracking.monthly_metric (repeat_rate)", monthly_repeat),
         ("07", "tracking.improvement_streaks + summary", streaks),

@@ -18,7 +18,8 @@ import sys
 
 import _timing
 
-from helpers import friction, loyalty, ltv, sample
+from helpers import friction, ltv, sample
+from helpers.segments import customer_segments
 
 TARGET_SECONDS = 60.0
 
@@ -29,7 +30,7 @@ def _steps(tables: dict, as_of: str) -> list[tuple[str, callable]]:
     orders, ratings = tables["orders"], tables["touchpoint_ratings"]
 
     def segments():
-        state["segments"] = loyalty.customer_segments(tables["customers"], tables["nps"], as_of)
+        state["segments"] = customer_segments(tables["customers"], tables["nps"], as_of)
 
     def classic():
         ltv.classic_ltv(orders, as_of, state["segments"])
@@ -57,7 +58,7 @@ def _steps(tables: dict, as_of: str) -> list[tuple[str, callable]]:
         ltv.improvement_roi(state["scenarios"], 1_000_000, ltv.annual_new_customers(state["lifetimes"], as_of))
 
     return [
-        ("loyalty.customer_segments", segments),
+        ("segments.customer_segments", segments),
         ("ltv.classic_ltv", classic),
         ("ltv.customer_lifetimes", lifetimes),
         ("ltv.retention_curves (all + 4 segments)", curves),

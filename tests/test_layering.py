@@ -30,6 +30,11 @@ ANALYSIS_MODULES = [
     "helpers.ltv",
     "helpers.clv",
     "helpers.tracking",
+    "helpers.bootstrap",
+    "helpers.key_drivers",
+    "helpers.confounding",
+    "helpers.ltv_intervals",
+    "helpers.comments",
 ]
 
 FORBIDDEN = (

@@ -46,6 +46,19 @@ def test_defaults_from_repo_root(tmp_path, sample_tables, project_root, run_note
     assert ids.str.fullmatch(r"P-[0-9a-f]{8}").all()  # pseudonymous by default
     assert f"**{len(exported):,.0f}人**が離脱予兆" in text
 
+    # every yen figure of the scenarios has its interval, exported with the estimate
+    scenarios = pd.read_csv(out_dir / "ltv_scenarios.csv", encoding="utf-8-sig").set_index("scenario")
+    required = ["ltv_gain", "ltv_gain_low", "ltv_gain_high", "roi", "roi_low", "roi_high"]
+    assert set(required) <= set(scenarios.columns)
+    ratings = io.load_data(project_root / "data" / "sample", as_of=AS_OF, tables=["customers", "touchpoint_ratings"])
+    fixed = ltv.friction_scenarios(lifetimes, ratings.touchpoint_ratings, ["開封・初回使用"], as_of=AS_OF)
+    assert scenarios.loc["combined", "ltv_gain"] == pytest.approx(fixed.scenarios.loc["combined", "ltv_delta"])
+    for name in ("ltv_gain", "value_gained", "benefit", "roi"):
+        assert (scenarios[f"{name}_low"] <= scenarios[name]).all() and (
+            scenarios[name] <= scenarios[f"{name}_high"]
+        ).all()
+    assert "予測CLV 95%区間" in text
+
 
 @pytest.mark.notebook
 def test_changed_parameters_from_notebooks_dir(tmp_path, sample_tables, project_root, run_notebook, outputs_of):

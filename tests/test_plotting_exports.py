@@ -18,7 +18,7 @@ PLOT_NAMES = [name for name in plotting.__all__ if name.startswith("plot_")]
 
 
 def test_every_exported_plot_name_resolves_to_its_submodule_function():
-    assert len(PLOT_NAMES) == 27  # one expectation-vs-evaluation chart (emotion), not two; the journey map
+    assert len(PLOT_NAMES) == 29  # one expectation-vs-evaluation chart, not two; two voice plots; the journey map
     for name in PLOT_NAMES:
         value = getattr(plotting, name)
         assert callable(value), name
@@ -80,3 +80,45 @@ def test_text_lookup_picks_the_language_and_fills_values():
 def test_thousands_formatter():
     assert thousands_formatter()(1234567.4, 0) == "1,234,567"
     assert thousands_formatter()(999.5, 0) == "1,000"
+
+
+@pytest.mark.parametrize("name", PLOT_NAMES)
+def test_every_plot_takes_title_and_kwargs_for_its_main_artist(name):
+    import inspect
+
+    parameters = inspect.signature(getattr(plotting, name)).parameters
+    assert "ax" in parameters and parameters["title"].default is None
+    assert any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+
+
+def test_title_and_kwargs_reach_the_chart():
+    import pandas as pd
+
+    from helpers.plotting.loyalty import plot_group_values
+    from helpers.plotting.touchpoints import plot_rating_counts
+
+    summary = pd.DataFrame({"ltv_1y": [100.0, 50.0]}, index=["high", "low"])
+    ax = plot_group_values(summary, column="ltv_1y", title="題", alpha=0.25)
+    assert ax.get_title() == "題"
+    assert {patch.get_alpha() for patch in ax.patches} == {0.25}
+    counts = pd.DataFrame({"customers": [3, 1], "mean_rating": [4.0, 2.0]}, index=["広告", "配送"])
+    ax = plot_rating_counts(counts, title="", color="#123456")
+    assert ax.get_title() == ""
+    assert {patch.get_facecolor()[:3] for patch in ax.patches} == {(0x12 / 255, 0x34 / 255, 0x56 / 255)}
+    plt.close("all")
+
+
+def test_an_unknown_language_is_an_error_not_english():
+    import pandas as pd
+
+    from helpers.plotting.loyalty import plot_group_values
+    from helpers.plotting.touchpoints import plot_rating_counts
+    from helpers.tables.loyalty import result_table
+
+    summary = pd.DataFrame({"ltv_1y": [100.0, 50.0]}, index=["high", "low"])
+    counts = pd.DataFrame({"customers": [3, 1], "mean_rating": [4.0, 2.0]}, index=["広告", "配送"])
+    for draw in (lambda: plot_group_values(summary, lang="fr"), lambda: plot_rating_counts(counts, lang="fr"),
+                 lambda: result_table(summary, lang="fr")):
+        with pytest.raises(ValueError, match="lang"):
+            draw()
+    plt.close("all")

@@ -220,6 +220,44 @@ _NPS_COMMENTS = {
     ),
 }
 _FAN_SURVEY_PROB = 0.7
+#: Share of touchpoint ratings with a free-text comment, and the comments by
+#: touchpoint and rating level (low 1-2, mid 3, high 4-5).  Drawn from their
+#: own random stream, so the ratings themselves are unchanged.
+_RATING_COMMENT_PROB = 0.3
+_RATING_COMMENTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "開封・初回使用": {
+        "low": ("粉が溶けにくく、飲みにくかったです。", "ダマになって初回から残念でした。",
+                "思っていた味と違い、続けるか迷っています。", "説明書が分かりにくく、飲み方に困りました。"),
+        "mid": ("味は普通です。", "まだ効果は分かりません。"),
+        "high": ("すっと溶けて飲みやすいです。", "味が美味しくて毎朝の習慣になりました。",
+                 "初回から飲みやすく、家族にも勧めています。"),
+    },
+    "配送": {
+        "low": ("届くのが遅くて困りました。", "箱が破損していて残念でした。"),
+        "mid": ("普通に届きました。",),
+        "high": ("早く届いて助かりました。", "丁寧な梱包で安心しました。"),
+    },
+    "注文フォーム": {
+        "low": ("入力項目が多く、面倒でした。", "送料の表示が分かりにくかったです。"),
+        "mid": ("特に問題ありません。",),
+        "high": ("簡単に注文できて便利です。", "スマホでも分かりやすいです。"),
+    },
+    "定期便マイページ": {
+        "low": ("解約の手続きが分かりにくかったです。", "お届け日の変更が面倒です。"),
+        "mid": ("普通に使えています。",),
+        "high": ("お届け日の変更が簡単で便利です。",),
+    },
+    "カスタマーサポート": {
+        "low": ("電話がつながらず不満です。", "回答が遅くて不安でした。"),
+        "mid": ("対応は普通でした。",),
+        "high": ("丁寧に対応していただき感謝しています。", "親切で安心しました。"),
+    },
+}
+_RATING_COMMENT_DEFAULT = {
+    "low": ("分かりにくかったです。", "期待と違って残念でした。"),
+    "mid": ("普通です。",),
+    "high": ("分かりやすくて良かったです。", "満足しています。"),
+}
 _PERSONAL_MISSING_SHARE = 0.10
 
 _SURNAMES = (
@@ -282,6 +320,7 @@ _STREAMS = {
     "nps": 6,
     "nps_text": 7,
     "fan": 8,
+    "rating_text": 9,
 }
 
 
@@ -329,7 +368,9 @@ def generate_sample(
         "nps": _nps_table(nps_answers, traits, calendar, _rng(seed, "nps_text")),
         "fan_survey": _fan_survey_table(nps_answers, traits, calendar, _rng(seed, "fan")),
         "journey": _journey_table(),
-        "touchpoint_ratings": _touchpoint_ratings_table(traits, calendar, _rng(seed, "ratings")),
+        "touchpoint_ratings": _with_rating_comments(
+            _touchpoint_ratings_table(traits, calendar, _rng(seed, "ratings")), _rng(seed, "rating_text")
+        ),
     }
     return {name: _with_contract_dtypes(tables[name], name) for name in TABLES}
 
@@ -692,6 +733,22 @@ def _touchpoint_ratings_table(
             "response_date": calendar.dates(response_day[who[row]]),
         }
     )
+
+
+def _with_rating_comments(ratings: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
+    """Add a free-text ``comment`` to some ratings, matching the touchpoint and the rating."""
+    rating = ratings["rating"].to_numpy()
+    level = np.where(rating <= FRICTION_LOW_RATING_MAX, "low", np.where(rating == 3, "mid", "high"))
+    u = rng.random((len(ratings), 2))
+    comment = np.full(len(ratings), None, dtype=object)
+    for (touchpoint, klass), rows in pd.Series(np.arange(len(ratings))).groupby(
+        [ratings["touchpoint"].to_numpy(), level], sort=True
+    ):
+        pool = _RATING_COMMENTS.get(touchpoint, _RATING_COMMENT_DEFAULT)[klass]
+        index = rows.to_numpy()
+        comment[index] = np.array(pool, dtype=object)[(u[index, 1] * len(pool)).astype(np.int64)]
+    comment[u[:, 0] >= _RATING_COMMENT_PROB] = None
+    return ratings.assign(comment=comment)
 
 
 # ---------------------------------------------------------------------------

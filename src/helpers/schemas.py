@@ -156,6 +156,7 @@ TABLES: dict[str, TableSpec] = {
             "touchpoint": ColumnSpec("text", required=True),
             "rating": ColumnSpec("int", required=True, low=1, high=5),
             "response_date": ColumnSpec("date"),
+            "comment": ColumnSpec("text"),
         },
         date_columns_not_after_as_of=("response_date",),
         refers_to_customers=True,

@@ -44,6 +44,8 @@ _PLOT_MODULES = {
     "plot_next_purchase_gaps": "friction",
     "plot_stop_hazard": "friction",
     "plot_journey_map": "journey_map",
+    "plot_key_driver_quadrants": "voice",
+    "plot_sentiment_curve": "voice",
 }
 
 __all__ = ["FONT_NAME", "font_path", "use_style", *_PLOT_MODULES]

@@ -7,7 +7,7 @@ import pandas as pd
 
 from helpers import clv
 from helpers.labels import check_lang, label
-from helpers.plotting.common import new_axes
+from helpers.plotting.common import new_axes, set_title
 from helpers.plotting.style import PALETTE
 
 #: Texts of these plots, key -> (ja, en); keys known to helpers.labels win.
@@ -36,6 +36,8 @@ def plot_calibration_purchases_vs_holdout_purchases(
     ax=None,
     n: int = 7,
     lang: str = "ja",
+    title: str | None = None,
+    **kwargs,
 ):
     """Mean holdout purchases, actual and predicted, by calibration frequency.
 
@@ -59,14 +61,24 @@ def plot_calibration_purchases_vs_holdout_purchases(
     lang : {"ja", "en"}
         Language of the labels.
 
+    title : str, optional
+        Chart title instead of the default (``""`` for none).
+    **kwargs
+        Passed to the main artist, ``Axes.plot`` (e.g. ``color``, ``alpha``).
+
     Returns
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     table = clv.holdout_purchases_by_frequency(model, calibration_holdout, n=n)
     ax = new_axes(ax)
     positions = np.arange(len(table))
-    ax.plot(positions, table["actual"], marker="o", color=PALETTE[0], label=_text("actual", lang))
+    ax.plot(
+        positions,
+        table["actual"],
+        **{"marker": "o", "color": PALETTE[0], "label": _text("actual", lang), **kwargs},
+    )
     ax.plot(
         positions, table["predicted"], marker="s", linestyle="--", color=PALETTE[1], label=_text("predicted", lang)
     )
@@ -74,13 +86,20 @@ def plot_calibration_purchases_vs_holdout_purchases(
     ax.set_xticklabels(table["label"])
     ax.set_xlabel(_text("frequency_cal", lang))
     ax.set_ylabel(_text("mean_holdout_purchases", lang))
-    ax.set_title(_text("holdout_title", lang))
+    set_title(ax, title, _text("holdout_title", lang))
     ax.set_ylim(bottom=0)
     ax.legend()
     return ax
 
 
-def plot_p_alive_distribution(predictions, ax=None, bins: int = 20, lang: str = "ja"):
+def plot_p_alive_distribution(
+    predictions,
+    ax=None,
+    bins: int = 20,
+    lang: str = "ja",
+    title: str | None = None,
+    **kwargs,
+):
     """Histogram of the customers' probability of still being active.
 
     Parameters
@@ -95,16 +114,22 @@ def plot_p_alive_distribution(predictions, ax=None, bins: int = 20, lang: str = 
     lang : {"ja", "en"}
         Language of the labels.
 
+    title : str, optional
+        Chart title instead of the default (``""`` for none).
+    **kwargs
+        Passed to the main artist, ``Axes.hist`` (e.g. ``color``, ``alpha``).
+
     Returns
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     values = predictions["p_alive"] if isinstance(predictions, pd.DataFrame) else predictions
     values = np.asarray(values, dtype=np.float64)
     ax = new_axes(ax)
-    ax.hist(values, bins=np.linspace(0, 1, bins + 1), color=PALETTE[0], edgecolor="white")
+    ax.hist(values, **{"bins": np.linspace(0, 1, bins + 1), "color": PALETTE[0], "edgecolor": "white", **kwargs})
     ax.set_xlim(0, 1)
     ax.set_xlabel(_text("p_alive", lang))
     ax.set_ylabel(_text("customers_n", lang))
-    ax.set_title(_text("p_alive_title", lang))
+    set_title(ax, title, _text("p_alive_title", lang))
     return ax

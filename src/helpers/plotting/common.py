@@ -57,3 +57,8 @@ def text_lookup(texts: Mapping[str, tuple[str, str]]) -> Callable[..., str]:
 def thousands_formatter() -> FuncFormatter:
     """Tick labels as whole numbers with thousands separators (``12,345``)."""
     return FuncFormatter(lambda value, _: f"{value:,.0f}")
+
+
+def set_title(ax: Axes, title: str | None, default: str, **kwargs) -> None:
+    """Title the chart: the caller's ``title`` when given (``""`` for none), else the chart's own."""
+    ax.set_title(default if title is None else title, **kwargs)

@@ -7,8 +7,8 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from helpers.emotion import EMOTION_MAX, EMOTION_MIN, curve_extremes
-from helpers.labels import label
-from helpers.plotting.common import new_axes, text_lookup
+from helpers.labels import check_lang, label
+from helpers.plotting.common import new_axes, set_title, text_lookup
 from helpers.plotting.style import PALETTE
 from helpers.plotting.touchpoints import stage_label, wrap_text
 
@@ -69,6 +69,8 @@ def plot_emotion_curve(
     lang: str = "ja",
     scenarios: tuple[str, ...] = ("as_is", "to_be"),
     annotate_extremes: bool = True,
+    title: str | None = None,
+    **kwargs,
 ) -> Axes:
     """A persona's emotion curve, as-is and to-be, with stage bands and touchpoints.
 
@@ -86,15 +88,21 @@ def plot_emotion_curve(
     annotate_extremes : bool
         Mark each curve's highest and lowest point (earliest on ties).
 
+    title : str, optional
+        Chart title instead of the default (``""`` for none).
+    **kwargs
+        Passed to the main artist, ``Axes.plot`` (e.g. ``color``, ``alpha``).
+
     Returns
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     mine = curves[curves["persona"].astype(str) == persona]
     present = [s for s in scenarios if (mine["scenario"] == s).any()]
     ax = new_axes(ax, (8, 4.8))
     if not present:
-        ax.set_title(_text("curve_title", lang, persona=persona))
+        set_title(ax, title, _text("curve_title", lang, persona=persona))
         return ax
     base = mine[mine["scenario"] == present[0]]
     _stage_bands(ax, base, lang, EMOTION_MAX + 1.9)
@@ -103,7 +111,9 @@ def plot_emotion_curve(
         curve = mine[mine["scenario"] == scenario]
         style = _SCENARIO_STYLE.get(scenario, dict(color=PALETTE[4], linestyle=":", marker="^"))
         ax.plot(
-            curve["step"], curve["emotion"], label=label(scenario, lang), linewidth=1.8, markersize=5, zorder=3, **style
+            curve["step"],
+            curve["emotion"],
+            **{"label": label(scenario, lang), "linewidth": 1.8, "markersize": 5, "zorder": 3, **style, **kwargs},
         )
     if annotate_extremes:
         extremes = curve_extremes(mine[mine["scenario"].isin(present)])
@@ -138,7 +148,7 @@ def plot_emotion_curve(
     ax.set_ylabel(_text("emotion", lang))
     ax.set_xlabel("")
     ax.grid(axis="x", visible=False)
-    ax.set_title(_text("curve_title", lang, persona=persona))
+    set_title(ax, title, _text("curve_title", lang, persona=persona))
     ax.legend(loc="lower left", fontsize=9, ncol=len(present))
     return ax
 
@@ -150,6 +160,8 @@ def plot_rating_curve(
     segments: tuple | None = None,
     full_scale: bool = True,
     show_n: bool = True,
+    title: str | None = None,
+    **kwargs,
 ) -> Axes:
     """The customers' emotion curve: mean per touchpoint with its 95% interval and n.
 
@@ -167,10 +179,16 @@ def plot_rating_curve(
     show_n : bool
         Write n next to each point.
 
+    title : str, optional
+        Chart title instead of the default (``""`` for none).
+    **kwargs
+        Passed to the main artist, ``Axes.errorbar`` (e.g. ``color``, ``alpha``).
+
     Returns
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     ax = new_axes(ax, (8, 4.5))
     if "segment" in curve.columns:
         chosen = (
@@ -197,14 +215,17 @@ def plot_rating_curve(
         ax.errorbar(
             x,
             y,
-            yerr=np.nan_to_num(err),
-            fmt="-o",
-            color=color,
-            label=name,
-            markersize=4,
-            capsize=2.5,
-            linewidth=1.4,
-            elinewidth=1,
+            **{
+                "yerr": np.nan_to_num(err),
+                "fmt": "-o",
+                "color": color,
+                "label": name,
+                "markersize": 4,
+                "capsize": 2.5,
+                "linewidth": 1.4,
+                "elinewidth": 1,
+                **kwargs,
+            },
         )
         if show_n:
             for xi, hi, n in zip(x, rows["emotion_high"].fillna(rows["emotion"]), rows["n"], strict=False):
@@ -217,7 +238,7 @@ def plot_rating_curve(
     ax.set_ylabel(_text("rating_axis", lang))
     ax.set_xlabel("")
     ax.grid(axis="x", visible=False)
-    ax.set_title(_text("rating_title", lang))
+    set_title(ax, title, _text("rating_title", lang))
     if groups:
         ax.legend(loc="lower left", fontsize=9, ncol=len(groups))
     return ax
@@ -229,6 +250,8 @@ def plot_segment_gap(
     lang: str = "ja",
     group_a: str = "high",
     group_b: str = "low",
+    title: str | None = None,
+    **kwargs,
 ) -> Axes:
     """The difference between two groups at each touchpoint, with intervals; the largest highlighted.
 
@@ -241,10 +264,16 @@ def plot_segment_gap(
     group_a, group_b : str
         Segment codes (labels via :func:`helpers.labels.label`) for the title.
 
+    title : str, optional
+        Chart title instead of the default (``""`` for none).
+    **kwargs
+        Passed to the main artist, ``Axes.scatter`` (e.g. ``color``, ``alpha``).
+
     Returns
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     ax = new_axes(ax, (8, 0.42 * len(gaps) + 1.3))
     rows = gaps.iloc[::-1].reset_index(drop=True)
     y = np.arange(len(rows))
@@ -252,7 +281,7 @@ def plot_segment_gap(
     colors = [PALETTE[3] if i == largest else PALETTE[0] for i in range(len(rows))]
     ax.axvline(0, color="#333333", linewidth=0.9)
     ax.hlines(y, rows["gap_low"], rows["gap_high"], colors=colors, linewidth=1.6)
-    ax.scatter(rows["gap"], y, color=colors, zorder=3, s=22)
+    ax.scatter(rows["gap"], y, **{"color": colors, "zorder": 3, "s": 22, **kwargs})
     if largest is not None:
         ax.annotate(
             _text("largest", lang),
@@ -266,11 +295,18 @@ def plot_segment_gap(
     ax.set_yticks(y)
     ax.set_yticklabels([wrap_text(t, 10) for t in rows["touchpoint"]], fontsize=9)
     ax.set_xlabel(_text("gap_axis", lang))
-    ax.set_title(_text("gap_title", lang, a=label(str(group_a), lang), b=label(str(group_b), lang)))
+    set_title(ax, title, _text("gap_title", lang, a=label(str(group_a), lang), b=label(str(group_b), lang)))
     return ax
 
 
-def plot_expectation_evaluation(table: pd.DataFrame, persona: str, ax: Axes | None = None, lang: str = "ja") -> Axes:
+def plot_expectation_evaluation(
+    table: pd.DataFrame,
+    persona: str,
+    ax: Axes | None = None,
+    lang: str = "ja",
+    title: str | None = None,
+    **kwargs,
+) -> Axes:
     """Expectation (black bar) and evaluation (dot) at each step; colour by outcome.
 
     Parameters
@@ -282,16 +318,26 @@ def plot_expectation_evaluation(table: pd.DataFrame, persona: str, ax: Axes | No
     ax : matplotlib.axes.Axes, optional
     lang : {"ja", "en"}
 
+    title : str, optional
+        Chart title instead of the default (``""`` for none).
+    **kwargs
+        Passed to the main artist, ``Axes.scatter`` (e.g. ``color``, ``alpha``).
+
     Returns
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     rows = table[table["persona"].astype(str) == persona].drop_duplicates("step")
     ax = new_axes(ax, (8, 3.8))
     for outcome, color in _OUTCOME_COLOR.items():
         part = rows[rows["outcome"] == outcome]
         ax.vlines(part["step"], part["expectation"], part["evaluation"], colors=color, linewidth=2)
-        ax.scatter(part["step"], part["evaluation"], color=color, s=36, zorder=3, label=label(outcome, lang))
+        ax.scatter(
+            part["step"],
+            part["evaluation"],
+            **{"color": color, "s": 36, "zorder": 3, "label": label(outcome, lang), **kwargs},
+        )
     ax.scatter(
         rows["step"],
         rows["expectation"],
@@ -310,6 +356,6 @@ def plot_expectation_evaluation(table: pd.DataFrame, persona: str, ax: Axes | No
     ax.set_yticks(range(1, 6))
     ax.set_ylabel(_text("score", lang))
     ax.grid(axis="x", visible=False)
-    ax.set_title(_text("ee_title", lang, persona=persona))
+    set_title(ax, title, _text("ee_title", lang, persona=persona))
     ax.legend(loc="lower left", fontsize=8.5, ncol=4)
     return ax

@@ -8,8 +8,8 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import FuncFormatter, PercentFormatter
 
 from helpers.emotion import EMOTION_MAX, EMOTION_MIN
-from helpers.labels import label
-from helpers.plotting.common import new_axes, text_lookup, thousands_formatter
+from helpers.labels import check_lang, label
+from helpers.plotting.common import new_axes, set_title, text_lookup, thousands_formatter
 from helpers.plotting.style import PALETTE
 from helpers.plotting.touchpoints import wrap_text
 
@@ -56,6 +56,8 @@ def plot_friction_curve(
     threshold: float = 0,
     ax: Axes | None = None,
     lang: str = "ja",
+    title: str | None = None,
+    **kwargs,
 ) -> Axes:
     """A curve with its friction points marked, the threshold line and each point's severity.
 
@@ -72,10 +74,16 @@ def plot_friction_curve(
     ax : matplotlib.axes.Axes, optional
     lang : {"ja", "en"}
 
+    title : str, optional
+        Chart title instead of the default (``""`` for none).
+    **kwargs
+        Passed to the main artist, ``Axes.plot`` (e.g. ``color``, ``alpha``).
+
     Returns
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     curve = detected[(detected["persona"].astype(str) == persona) & (detected["scenario"] == scenario)]
     ax = new_axes(ax, (8, 4.4))
     if threshold != 0:
@@ -88,10 +96,7 @@ def plot_friction_curve(
         curve["step"],
         curve["emotion"],
         "-o",
-        color=PALETTE[0],
-        markersize=4,
-        linewidth=1.6,
-        label=label(scenario, lang),
+        **{"color": PALETTE[0], "markersize": 4, "linewidth": 1.6, "label": label(scenario, lang), **kwargs},
     )
     hits = curve[curve["is_friction"]]
     ax.scatter(
@@ -123,12 +128,19 @@ def plot_friction_curve(
     ax.set_yticks(range(EMOTION_MIN, EMOTION_MAX + 1))
     ax.set_ylabel(_text("emotion", lang))
     ax.grid(axis="x", visible=False)
-    ax.set_title(_text("curve_title", lang, persona=persona, scenario=label(scenario, lang)))
+    set_title(ax, title, _text("curve_title", lang, persona=persona, scenario=label(scenario, lang)))
     ax.legend(loc="upper right", fontsize=8.5, ncol=3)
     return ax
 
 
-def plot_rating_effects(effects: pd.DataFrame, metric: str, ax: Axes | None = None, lang: str = "ja") -> Axes:
+def plot_rating_effects(
+    effects: pd.DataFrame,
+    metric: str,
+    ax: Axes | None = None,
+    lang: str = "ja",
+    title: str | None = None,
+    **kwargs,
+) -> Axes:
     """Forest plot: low raters minus others for each touchpoint, confirmed ones highlighted.
 
     Parameters
@@ -140,10 +152,16 @@ def plot_rating_effects(effects: pd.DataFrame, metric: str, ax: Axes | None = No
     ax : matplotlib.axes.Axes, optional
     lang : {"ja", "en"}
 
+    title : str, optional
+        Chart title instead of the default (``""`` for none).
+    **kwargs
+        Passed to the main artist, ``Axes.scatter`` (e.g. ``color``, ``alpha``).
+
     Returns
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     rows = effects[(effects["metric"] == metric) & effects["effect"].notna()].iloc[::-1].reset_index(drop=True)
     ax = new_axes(ax, (8, 0.42 * len(rows) + 1.4))
     y = np.arange(len(rows))
@@ -157,10 +175,13 @@ def plot_rating_effects(effects: pd.DataFrame, metric: str, ax: Axes | None = No
             ax.scatter(
                 rows["effect"][pick] * 100,
                 y[pick],
-                color=PALETTE[3] if flag else PALETTE[0],
-                s=24,
-                zorder=3,
-                label=_text(name, lang),
+                **{
+                    "color": PALETTE[3] if flag else PALETTE[0],
+                    "s": 24,
+                    "zorder": 3,
+                    "label": _text(name, lang),
+                    **kwargs,
+                },
             )
     ax.set_yticks(y)
     ax.set_yticklabels(
@@ -172,13 +193,19 @@ def plot_rating_effects(effects: pd.DataFrame, metric: str, ax: Axes | None = No
     )
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: f"{x:+.0f}" if round(x) != 0 else "0"))
     ax.set_xlabel(_text("effect_axis", lang))
-    ax.set_title(_text("effects_title", lang, metric=metric_label(metric, lang)))
+    set_title(ax, title, _text("effects_title", lang, metric=metric_label(metric, lang)))
     if len(rows):
         ax.legend(loc="best", fontsize=8.5)
     return ax
 
 
-def plot_repeat_funnel(funnel: pd.DataFrame, ax: Axes | None = None, lang: str = "ja") -> Axes:
+def plot_repeat_funnel(
+    funnel: pd.DataFrame,
+    ax: Axes | None = None,
+    lang: str = "ja",
+    title: str | None = None,
+    **kwargs,
+) -> Axes:
     """Customers reaching each purchase number, with the step conversion rates.
 
     Parameters
@@ -188,14 +215,20 @@ def plot_repeat_funnel(funnel: pd.DataFrame, ax: Axes | None = None, lang: str =
     ax : matplotlib.axes.Axes, optional
     lang : {"ja", "en"}
 
+    title : str, optional
+        Chart title instead of the default (``""`` for none).
+    **kwargs
+        Passed to the main artist, ``Axes.bar`` (e.g. ``color``, ``alpha``).
+
     Returns
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     ax = new_axes(ax, (8, 3.8))
     x = np.arange(len(funnel))
     colors = [PALETTE[3] if n == 2 else PALETTE[0] for n in funnel.index]
-    ax.bar(x, funnel["customers"], color=colors, width=0.65)
+    ax.bar(x, funnel["customers"], **{"color": colors, "width": 0.65, **kwargs})
     top = funnel["customers"].max() if len(funnel) else 1
     for xi, (customers, conversion) in enumerate(zip(funnel["customers"], funnel["conversion"], strict=False)):
         ax.text(xi, customers + top * 0.02, f"{customers:,}", ha="center", va="bottom", fontsize=9)
@@ -215,12 +248,14 @@ def plot_repeat_funnel(funnel: pd.DataFrame, ax: Axes | None = None, lang: str =
     ax.set_ylabel(_text("customers", lang))
     ax.yaxis.set_major_formatter(thousands_formatter())
     ax.grid(axis="x", visible=False)
-    ax.set_title(_text("funnel_title", lang))
+    set_title(ax, title, _text("funnel_title", lang))
     return ax
 
 
 def plot_next_purchase_gaps(
-    gaps: pd.DataFrame, ax: Axes | None = None, lang: str = "ja", max_days: int = 365, bin_days: int = 7
+    gaps: pd.DataFrame, ax: Axes | None = None, lang: str = "ja", max_days: int = 365, bin_days: int = 7,
+    title: str | None = None,
+    **kwargs,
 ) -> Axes:
     """Distribution of the days to the next purchase, one line per transition.
 
@@ -235,10 +270,16 @@ def plot_next_purchase_gaps(
     bin_days : int
         Width of a bin in days.
 
+    title : str, optional
+        Chart title instead of the default (``""`` for none).
+    **kwargs
+        Passed to the main artist, ``Axes.step`` (e.g. ``color``, ``alpha``).
+
     Returns
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     ax = new_axes(ax, (8, 3.8))
     bins = np.arange(0, max_days + bin_days, bin_days)
     last = int(gaps["from_n"].max()) if len(gaps) else 0
@@ -253,23 +294,32 @@ def plot_next_purchase_gaps(
         ax.step(
             bins[:-1],
             share,
-            where="post",
-            color=PALETTE[i % len(PALETTE)],
-            linewidth=1.4,
-            label=f"{name} (n={len(days):,})",
+            **{
+                "where": "post",
+                "color": PALETTE[i % len(PALETTE)],
+                "linewidth": 1.4,
+                "label": f"{name} (n={len(days):,})",
+                **kwargs,
+            },
         )
     ax.set_xlim(0, max_days)
     ax.set_ylim(bottom=0)
     ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     ax.set_xlabel(_text("days", lang))
     ax.set_ylabel(_text("share", lang))
-    ax.set_title(_text("gaps_title", lang))
+    set_title(ax, title, _text("gaps_title", lang))
     if len(gaps):
         ax.legend(fontsize=9)
     return ax
 
 
-def plot_stop_hazard(stops: pd.DataFrame, ax: Axes | None = None, lang: str = "ja") -> Axes:
+def plot_stop_hazard(
+    stops: pd.DataFrame,
+    ax: Axes | None = None,
+    lang: str = "ja",
+    title: str | None = None,
+    **kwargs,
+) -> Axes:
     """Subscription stop rate after each shipment, the highest highlighted.
 
     Parameters
@@ -279,17 +329,23 @@ def plot_stop_hazard(stops: pd.DataFrame, ax: Axes | None = None, lang: str = "j
     ax : matplotlib.axes.Axes, optional
     lang : {"ja", "en"}
 
+    title : str, optional
+        Chart title instead of the default (``""`` for none).
+    **kwargs
+        Passed to the main artist, ``Axes.bar`` (e.g. ``color``, ``alpha``).
+
     Returns
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     ax = new_axes(ax, (8, 3.8))
     hazard = stops["hazard"]
     peak = hazard.idxmax() if hazard.notna().any() else None
     colors = [PALETTE[3] if k == peak else PALETTE[0] for k in stops.index]
     x = stops.index.to_numpy()
     err = np.vstack([hazard - stops["hazard_low"], stops["hazard_high"] - hazard])
-    ax.bar(x, hazard.fillna(0), color=colors, width=0.7)
+    ax.bar(x, hazard.fillna(0), **{"color": colors, "width": 0.7, **kwargs})
     ax.errorbar(x, hazard.fillna(0), yerr=np.nan_to_num(err), fmt="none", ecolor="#333333", elinewidth=0.9, capsize=2)
     for k, value, n in zip(x, hazard, stops["stopped"] + stops["continued"], strict=False):
         if not np.isnan(value):
@@ -302,5 +358,5 @@ def plot_stop_hazard(stops: pd.DataFrame, ax: Axes | None = None, lang: str = "j
     ax.set_xlabel(_text("shipment", lang))
     ax.set_ylabel(_text("hazard", lang))
     ax.grid(axis="x", visible=False)
-    ax.set_title(_text("hazard_title", lang))
+    set_title(ax, title, _text("hazard_title", lang))
     return ax

@@ -7,8 +7,9 @@ import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
+from helpers.labels import check_lang
 from helpers.ltv import DAYS_PER_YEAR, FrictionScenarios
-from helpers.plotting.common import new_axes, text_lookup, thousands_formatter
+from helpers.plotting.common import new_axes, set_title, text_lookup, thousands_formatter
 from helpers.plotting.style import PALETTE
 from helpers.tables.ltv import table_label
 
@@ -39,6 +40,8 @@ def plot_retention_curves(
     band: bool = True,
     lapse_days: int | None = None,
     lang: str = "ja",
+    title: str | None = None,
+    **kwargs,
 ) -> Axes:
     """Kaplan-Meier retention curves as steps, with their confidence bands.
 
@@ -59,10 +62,16 @@ def plot_retention_curves(
     lang : {"ja", "en"}
         Language of the labels.
 
+    title : str, optional
+        Chart title instead of the default (``""`` for none).
+    **kwargs
+        Passed to the main artist, ``Axes.step`` (e.g. ``color``, ``alpha``).
+
     Returns
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     ax = new_axes(ax, (8, 4.5))
     if "group" not in curves.columns:
         curves = curves.assign(group="all")
@@ -73,7 +82,11 @@ def plot_retention_curves(
             continue
         colour = PALETTE[i % len(PALETTE)]
         years = curve["days"].to_numpy(float) / DAYS_PER_YEAR
-        ax.step(years, curve["retention"], where="post", color=colour, label=table_label(str(group), lang))
+        ax.step(
+            years,
+            curve["retention"],
+            **{"where": "post", "color": colour, "label": table_label(str(group), lang), **kwargs},
+        )
         if band and curve["lower"].notna().all():
             ax.fill_between(years, curve["lower"], curve["upper"], step="post", color=colour, alpha=0.18, linewidth=0)
     if lapse_days is not None:
@@ -84,13 +97,15 @@ def plot_retention_curves(
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
     ax.set_xlabel(_text("years_since_first", lang))
     ax.set_ylabel(_text("still_active", lang))
-    ax.set_title(_text("curve_title", lang))
+    set_title(ax, title, _text("curve_title", lang))
     ax.legend(loc="best", fontsize="small")
     return ax
 
 
 def plot_ltv_by_segment(
-    classic: pd.DataFrame, lifetime: pd.DataFrame, ax: Axes | None = None, *, lang: str = "ja"
+    classic: pd.DataFrame, lifetime: pd.DataFrame, ax: Axes | None = None, *, lang: str = "ja",
+    title: str | None = None,
+    **kwargs,
 ) -> Axes:
     """The classic 1-year LTV next to the LTV with lifetime, per group.
 
@@ -106,10 +121,16 @@ def plot_ltv_by_segment(
     lang : {"ja", "en"}
         Language of the labels.
 
+    title : str, optional
+        Chart title instead of the default (``""`` for none).
+    **kwargs
+        Passed to the main artist, ``Axes.bar`` (e.g. ``color``, ``alpha``).
+
     Returns
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     ax = new_axes(ax, (8, 4.5))
     groups = [g for g in lifetime.index if g in classic.index]
     x = np.arange(len(groups))
@@ -121,8 +142,19 @@ def plot_ltv_by_segment(
          lifetime.loc[groups, "ltv_high"].to_numpy(float) - with_life]
     )
     ax.bar(x - width / 2, one_year, width, color=PALETTE[5], label=_text("classic", lang))
-    ax.bar(x + width / 2, with_life, width, color=PALETTE[0], label=_text("lifetime", lang),
-           yerr=np.nan_to_num(error), ecolor="0.3", capsize=3)
+    ax.bar(
+        x + width / 2,
+        with_life,
+        width,
+        **{
+            "color": PALETTE[0],
+            "label": _text("lifetime", lang),
+            "yerr": np.nan_to_num(error),
+            "ecolor": "0.3",
+            "capsize": 3,
+            **kwargs,
+        },
+    )
     for xs, values in ((x - width / 2, one_year), (x + width / 2, with_life)):
         for xi, value in zip(xs, values, strict=False):
             if np.isfinite(value):
@@ -131,7 +163,7 @@ def plot_ltv_by_segment(
     ax.set_xticks(x, [table_label(str(g), lang) for g in groups])
     ax.yaxis.set_major_formatter(thousands_formatter())
     ax.set_ylabel(_text("yen", lang))
-    ax.set_title(_text("segment_title", lang))
+    set_title(ax, title, _text("segment_title", lang))
     ax.legend(loc="upper right", fontsize="small")
     return ax
 
@@ -143,6 +175,8 @@ def plot_ltv_waterfall(
     hide_zero_steps: bool = True,
     zoom: bool = True,
     lang: str = "ja",
+    title: str | None = None,
+    **kwargs,
 ) -> Axes:
     """Waterfall from the baseline LTV to the LTV with all chosen friction points fixed.
 
@@ -162,10 +196,16 @@ def plot_ltv_waterfall(
     lang : {"ja", "en"}
         Language of the labels.
 
+    title : str, optional
+        Chart title instead of the default (``""`` for none).
+    **kwargs
+        Passed to the main artist, ``Axes.bar`` (e.g. ``color``, ``alpha``).
+
     Returns
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     ax = new_axes(ax, (8, 4.5))
     frame = scenarios.waterfall if isinstance(scenarios, FrictionScenarios) else scenarios
     if hide_zero_steps:
@@ -177,7 +217,7 @@ def plot_ltv_waterfall(
     heights = tops - bottoms
     colours = [PALETTE[0] if total else PALETTE[2] for total in totals]
     x = np.arange(len(frame))
-    ax.bar(x, heights, bottom=bottoms, color=colours, width=0.6)
+    ax.bar(x, heights, **{"bottom": bottoms, "color": colours, "width": 0.6, **kwargs})
     for xi, total, value, top in zip(x, totals, frame["value"], tops, strict=False):
         text = f"{value:,.0f}" if total else f"+{value:,.0f}"
         ax.annotate(text, (xi, top), xytext=(0, 2), textcoords="offset points",
@@ -193,5 +233,5 @@ def plot_ltv_waterfall(
             ax.set_xlabel(_text("axis_from", lang, bottom=bottom), loc="left", fontsize="x-small")
     ax.yaxis.set_major_formatter(thousands_formatter())
     ax.set_ylabel(_text("yen", lang))
-    ax.set_title(_text("waterfall_title", lang))
+    set_title(ax, title, _text("waterfall_title", lang))
     return ax

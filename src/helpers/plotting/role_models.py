@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.labels import check_lang
-from helpers.plotting.common import new_axes
+from helpers.plotting.common import new_axes, set_title
 from helpers.plotting.style import PALETTE
 from helpers.privacy import display_ids
 from helpers.tables.role_models import timeline_labels
@@ -14,7 +14,7 @@ from helpers.tables.role_models import timeline_labels
 GAP_COLOUR = "#E69F00"
 
 
-def plot_role_model_funnel(funnel: pd.DataFrame, ax=None, lang: str = "ja", **kwargs):
+def plot_role_model_funnel(funnel: pd.DataFrame, ax=None, lang: str = "ja", title: str | None = None, **kwargs):
     """Customers remaining after each role-model criterion, as horizontal bars.
 
     Parameters
@@ -24,8 +24,11 @@ def plot_role_model_funnel(funnel: pd.DataFrame, ax=None, lang: str = "ja", **kw
         funnel with its steps named).
     ax : matplotlib.axes.Axes, optional
     lang : {"ja", "en"}
+
+    title : str, optional
+        Chart title instead of the default (``""`` for none).
     **kwargs
-        ``title``.
+        Passed to the main artist, ``Axes.barh`` (e.g. ``color``, ``alpha``).
 
     Returns
     -------
@@ -35,7 +38,7 @@ def plot_role_model_funnel(funnel: pd.DataFrame, ax=None, lang: str = "ja", **kw
     ax = new_axes(ax, (8, 0.5 * len(funnel) + 1.2))
     y = np.arange(len(funnel))[::-1]
     counts = funnel["customers"].to_numpy(float)
-    ax.barh(y, counts, color=PALETTE[0], height=0.6)
+    ax.barh(y, counts, **{"color": PALETTE[0], "height": 0.6, **kwargs})
     ax.set_xscale("log")
     for yi, count, share, rate in zip(y, counts, funnel["share_of_all"], funnel["step_rate"], strict=False):
         step = "" if np.isnan(rate) else (f"（前段の{rate:.0%}）" if lang == "ja" else f" ({rate:.0%} of previous)")
@@ -44,7 +47,7 @@ def plot_role_model_funnel(funnel: pd.DataFrame, ax=None, lang: str = "ja", **kw
     ax.set_yticks(y, funnel["criterion"])
     ax.set_xlim(0.8, max(counts.max(), 1) * 40)
     ax.set_xlabel("顧客数（対数目盛）" if lang == "ja" else "Customers (log scale)")
-    ax.set_title(kwargs.get("title", "ロールモデル抽出の絞り込み" if lang == "ja" else "Role-model funnel"))
+    set_title(ax, title, ("ロールモデル抽出の絞り込み" if lang == "ja" else "Role-model funnel"))
     ax.grid(axis="y", visible=False)
     return ax
 
@@ -55,6 +58,7 @@ def plot_purchase_timelines(
     lang: str = "ja",
     show_customer_ids: bool = False,
     annotate_first: int = 3,
+    title: str | None = None,
     **kwargs,
 ):
     """One purchase timeline per customer (a row each), long gaps highlighted.
@@ -74,8 +78,11 @@ def plot_purchase_timelines(
         Real ids as row labels when ``True``, pseudonyms otherwise.
     annotate_first : int
         Purchases after the first whose labels are listed above each row.
+
+    title : str, optional
+        Chart title instead of the default (``""`` for none).
     **kwargs
-        ``title``.
+        Passed to the main artist, ``Axes.scatter`` (e.g. ``color``, ``alpha``).
 
     Returns
     -------
@@ -96,7 +103,7 @@ def plot_purchase_timelines(
         ax.barh(yi, x1 - x0, left=x0, height=0.5, color=GAP_COLOUR, alpha=0.35, zorder=1)
         days = f"空白 {x1 - x0:,.0f}日" if lang == "ja" else f"gap {x1 - x0:,.0f} days"
         ax.text((x0 + x1) / 2, yi, days, ha="center", va="center", fontsize=7, zorder=3)
-    ax.scatter(x, y, s=18, color=PALETTE[0], zorder=2)
+    ax.scatter(x, y, **{"s": 18, "color": PALETTE[0], "zorder": 2, **kwargs})
     ax.scatter(x[gap_after], y[gap_after], s=40, color=GAP_COLOUR, edgecolor="black", linewidth=0.5, zorder=3)
     for xi, yi, text in zip(x[gap_after], y[gap_after], timelines["label"].to_numpy()[gap_after], strict=False):
         ax.text(xi, yi + 0.22, text, ha="center", va="bottom", fontsize=7, color="#333333")
@@ -110,8 +117,6 @@ def plot_purchase_timelines(
     ax.set_ylim(-0.7, len(customers) - 0.3)
     ax.set_xlim(-20, max(np.nanmax(x) if len(x) else 0, 365) + 30)
     ax.set_xlabel("初回購入からの日数" if lang == "ja" else "Days since first purchase")
-    ax.set_title(
-        kwargs.get("title", "ロールモデルの購入タイムライン" if lang == "ja" else "Role-model purchase timelines")
-    )
+    set_title(ax, title, ("ロールモデルの購入タイムライン" if lang == "ja" else "Role-model purchase timelines"))
     ax.grid(axis="y", visible=False)
     return ax

@@ -10,7 +10,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from helpers.labels import JOURNEY_STAGES_EN, check_lang, label
-from helpers.plotting.common import new_axes, text_lookup, thousands_formatter
+from helpers.plotting.common import new_axes, set_title, text_lookup, thousands_formatter
 from helpers.plotting.style import PALETTE
 
 _TEXT = {
@@ -117,6 +117,8 @@ def plot_swimlane(
     scenario: str = "as_is",
     fontsize: float = 8.5,
     wrap: int = 6,
+    title: str | None = None,
+    **kwargs,
 ) -> Axes:
     """Swimlane of touchpoints: stages across, channels down, names in the cells.
 
@@ -137,10 +139,16 @@ def plot_swimlane(
     wrap : int
         Characters per line in a cell.
 
+    title : str, optional
+        Chart title instead of the default (``""`` for none).
+    **kwargs
+        Passed to the cell texts, ``Axes.text`` (e.g. ``color``, ``fontweight``).
+
     Returns
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     n_rows, n_cols = lanes.shape
     ax = new_axes(ax, (min(8.0, 1.0 + 1.0 * max(n_cols, 1)), 0.9 + 0.55 * max(n_rows, 1)))
     for j in range(n_cols):
@@ -155,8 +163,8 @@ def plot_swimlane(
             cell = lanes.iat[i, j]
             if cell:
                 text = "\n".join(wrap_text(line, wrap) for line in str(cell).split("\n"))
-                ax.text(j + 0.5, i + 0.5, text, ha="center", va="center", fontsize=fontsize,
-                        color=PALETTE[0], linespacing=1.15)
+                ax.text(j + 0.5, i + 0.5, text, **{"ha": "center", "va": "center", "fontsize": fontsize,
+                        "color": PALETTE[0], "linespacing": 1.15, **kwargs})
     ax.set_xlim(0, n_cols)
     ax.set_ylim(n_rows, 0)
     ax.set_xticks(np.arange(n_cols) + 0.5)
@@ -169,13 +177,15 @@ def plot_swimlane(
     ax.set_xlabel("")
     ax.set_ylabel(label("channel", lang))
     if persona is not None:
-        ax.set_title(_text("swimlane_title", lang, persona=persona, scenario=label(scenario, lang)), pad=8)
+        set_title(ax, title, _text("swimlane_title", lang, persona=persona, scenario=label(scenario, lang)), pad=8)
     return ax
 
 
 def plot_order_mix(
     mix: pd.DataFrame, ax: Axes | None = None, lang: str = "ja", by: str = "channel",
     value: str = "orders", top_n: int = 10,
+    title: str | None = None,
+    **kwargs,
 ) -> Axes:
     """Horizontal bars of :func:`helpers.touchpoints.order_mix` (top ``top_n``).
 
@@ -192,13 +202,19 @@ def plot_order_mix(
     top_n : int
         Rows shown.
 
+    title : str, optional
+        Chart title instead of the default (``""`` for none).
+    **kwargs
+        Passed to the main artist, ``Axes.barh`` (e.g. ``color``, ``alpha``).
+
     Returns
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     ax = new_axes(ax, (8, 0.4 * min(len(mix), top_n) + 1.3))
     shown = mix.head(top_n).iloc[::-1]
-    ax.barh([wrap_text(str(i), 16, 2) for i in shown.index], shown[value], color=PALETTE[0])
+    ax.barh([wrap_text(str(i), 16, 2) for i in shown.index], shown[value], **{"color": PALETTE[0], **kwargs})
     for y, (v, share) in enumerate(zip(shown[value], shown["share"], strict=False)):
         ax.text(v, y, f" {v:,.0f} ({share:.0%})" if value == "orders" else f" {v:,.0f}", va="center", fontsize=9)
     ax.set_xlabel(_text(value, lang))
@@ -206,11 +222,17 @@ def plot_order_mix(
     ax.grid(axis="y", visible=False)
     ax.set_xlim(0, shown[value].max() * 1.25 if len(shown) else 1)
     ax.xaxis.set_major_formatter(thousands_formatter())
-    ax.set_title(_text("order_mix_title", lang, by=label(by, lang)))
+    set_title(ax, title, _text("order_mix_title", lang, by=label(by, lang)))
     return ax
 
 
-def plot_survey_responses(responses: pd.DataFrame, ax: Axes | None = None, lang: str = "ja") -> Axes:
+def plot_survey_responses(
+    responses: pd.DataFrame,
+    ax: Axes | None = None,
+    lang: str = "ja",
+    title: str | None = None,
+    **kwargs,
+) -> Axes:
     """Survey answers per period, one line per NPS source and the fan survey.
 
     Parameters
@@ -220,10 +242,16 @@ def plot_survey_responses(responses: pd.DataFrame, ax: Axes | None = None, lang:
     ax : matplotlib.axes.Axes, optional
     lang : {"ja", "en"}
 
+    title : str, optional
+        Chart title instead of the default (``""`` for none).
+    **kwargs
+        Passed to the main artist, ``Axes.plot`` (e.g. ``color``, ``alpha``).
+
     Returns
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     ax = new_axes(ax, (8, 3.8))
     for i, column in enumerate(responses.columns):
         name = (
@@ -231,17 +259,28 @@ def plot_survey_responses(responses: pd.DataFrame, ax: Axes | None = None, lang:
             else _text("nps_source", lang, source=column.split(":", 1)[1])
         )
         style = "--" if column == "fan_survey" else "-"
-        ax.plot(responses.index, responses[column], style, color=PALETTE[i % len(PALETTE)], label=name, linewidth=1.4)
+        ax.plot(
+            responses.index,
+            responses[column],
+            style,
+            **{"color": PALETTE[i % len(PALETTE)], "label": name, "linewidth": 1.4, **kwargs},
+        )
     ax.set_ylabel(_text("answers", lang))
     ax.set_xlabel(label("month", lang))
     ax.set_ylim(bottom=0)
-    ax.set_title(_text("survey_title", lang))
+    set_title(ax, title, _text("survey_title", lang))
     if len(responses.columns):
         ax.legend(loc="upper left", fontsize=9, ncol=2)
     return ax
 
 
-def plot_rating_counts(counts: pd.DataFrame, ax: Axes | None = None, lang: str = "ja") -> Axes:
+def plot_rating_counts(
+    counts: pd.DataFrame,
+    ax: Axes | None = None,
+    lang: str = "ja",
+    title: str | None = None,
+    **kwargs,
+) -> Axes:
     """Customers who rated each touchpoint, in journey order, with the mean rating.
 
     Parameters
@@ -251,13 +290,19 @@ def plot_rating_counts(counts: pd.DataFrame, ax: Axes | None = None, lang: str =
     ax : matplotlib.axes.Axes, optional
     lang : {"ja", "en"}
 
+    title : str, optional
+        Chart title instead of the default (``""`` for none).
+    **kwargs
+        Passed to the main artist, ``Axes.barh`` (e.g. ``color``, ``alpha``).
+
     Returns
     -------
     matplotlib.axes.Axes
     """
+    check_lang(lang)
     ax = new_axes(ax, (8, 0.4 * len(counts) + 1.3))
     shown = counts.iloc[::-1]
-    ax.barh([wrap_text(str(i), 14, 2) for i in shown.index], shown["customers"], color=PALETTE[2])
+    ax.barh([wrap_text(str(i), 14, 2) for i in shown.index], shown["customers"], **{"color": PALETTE[2], **kwargs})
     for y, (n, mean) in enumerate(zip(shown["customers"], shown["mean_rating"], strict=False)):
         ax.text(n, y, f" {n:,.0f}（{_text('mean', lang, mean=mean)}）" if lang == "ja"
                 else f" {n:,.0f} ({_text('mean', lang, mean=mean)})", va="center", fontsize=9)
@@ -266,5 +311,5 @@ def plot_rating_counts(counts: pd.DataFrame, ax: Axes | None = None, lang: str =
     ax.set_ylabel("")
     ax.grid(axis="y", visible=False)
     ax.xaxis.set_major_formatter(thousands_formatter())
-    ax.set_title(_text("rated_title", lang))
+    set_title(ax, title, _text("rated_title", lang))
     return ax

@@ -7,7 +7,7 @@ import pandas as pd
 from matplotlib.lines import Line2D
 
 from helpers.labels import check_lang
-from helpers.plotting.common import new_axes
+from helpers.plotting.common import new_axes, set_title
 from helpers.plotting.style import PALETTE
 from helpers.tables.loyalty import value_label
 from helpers.tables.tracking import metric_label
@@ -19,6 +19,7 @@ def plot_monthly_tracking(
     lang: str = "ja",
     metric: str = "revenue",
     min_broken_streak: int = 2,
+    title: str | None = None,
     **kwargs,
 ):
     """The metric per group by month; ★ where a クール completed, × where a streak broke.
@@ -34,8 +35,11 @@ def plot_monthly_tracking(
         Metric name (for the axis label and number format).
     min_broken_streak : int
         Mark breaks of streaks at least this long.
+
+    title : str, optional
+        Chart title instead of the default (``""`` for none).
     **kwargs
-        ``title``.
+        Passed to the main artist, ``Axes.plot`` (e.g. ``color``, ``alpha``).
 
     Returns
     -------
@@ -51,7 +55,17 @@ def plot_monthly_tracking(
         colour = PALETTE[i % len(PALETTE)]
         x = position.reindex(pd.PeriodIndex(rows["month"], freq="M")).to_numpy()
         values = rows["value"].to_numpy(float)
-        ax.plot(x, values, marker="o", markersize=3, color=colour, label=value_label(group, lang, "groupings"))
+        ax.plot(
+            x,
+            values,
+            **{
+                "marker": "o",
+                "markersize": 3,
+                "color": colour,
+                "label": value_label(group, lang, "groupings"),
+                **kwargs,
+            },
+        )
         cool = rows["cool_completed"].to_numpy(bool)
         ax.scatter(x[cool], values[cool], marker="*", s=180, color=colour, edgecolor="black", zorder=4)
         broke = rows["broken_streak"].to_numpy() >= min_broken_streak
@@ -72,5 +86,6 @@ def plot_monthly_tracking(
     ]
     names += [cool_label, break_label]
     ax.legend(handles, names, loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=8)
-    ax.set_title(kwargs.get("title", ("月次推移：" if lang == "ja" else "Monthly: ") + metric_label(metric, lang)))
+    default_title = ("月次推移：" if lang == "ja" else "Monthly: ") + metric_label(metric, lang)
+    set_title(ax, title, default_title)
     return ax

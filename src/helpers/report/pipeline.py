@@ -86,6 +86,7 @@ class NotebookResult:
     layout: bytes | None = field(default=None, repr=False)  # the PDF without page numbers
     key_figures: list = field(default_factory=list)  # helpers.report.key_figures.KeyFigure, in cell order
     anchors: dict = field(default_factory=dict)  # key-figure anchor -> page within this notebook's PDF
+    figure_pages: dict = field(default_factory=dict)  # key-figure anchor -> page of the combined PDF
 
     @property
     def ok(self) -> bool:
@@ -316,6 +317,10 @@ def run_workbook(
 ) -> RunResult:
     """Validate the data, execute the report notebooks and render the reports.
 
+    Four steps: :func:`resolve_config` (notebooks and parameter values) ->
+    :func:`plan_run` (validate, run folder, tasks) -> :func:`execute_plan`
+    (notebooks, PDFs, combined PDF) -> :func:`build_manifest`.
+
     Parameters
     ----------
     data_dir : str or pathlib.Path, optional
@@ -365,21 +370,121 @@ def run_workbook(
     FileNotFoundError
         When the data directory does not exist.
     """
-    from helpers import io
-    from helpers.report import render
-    from helpers.report.manifest import (
-        display_path,
-        git_state,
-        input_hashes,
-        package_versions,
-        write_manifest,
-    )
-
     started = time.perf_counter()
     run_date = _dt.datetime.now().replace(microsecond=0)
     stream = stream or sys.stdout
     block_slow_optional_imports()
+    config = resolve_config(data_dir, params, notebooks, lang, notebooks_dir, overrides, progress, stream)
+    plan = plan_run(config, out_dir, pdf, run_date)
+    jobs = max(1, min(jobs or default_jobs(), len(plan.tasks)))
+    results, combined, combined_seconds = execute_plan(plan, jobs, pdf, progress, stream)
+    deck, deck_seconds, deck_error = publish_extras(plan, results, pptx, progress, stream)
+    total = time.perf_counter() - started
+    manifest = build_manifest(
+        config, plan, results, combined, jobs, combined_seconds, total,
+        deck=deck, deck_error=deck_error, deck_seconds=deck_seconds,
+    )
+    from helpers.report.manifest import write_manifest
 
+    manifest_path = write_manifest(manifest, plan.out_dir / MANIFEST)
+    return RunResult(
+        plan.out_dir, results, combined, manifest_path, config.values, plan.changed, round(total, 3),
+        deck=deck, deck_error=deck_error,
+    )
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """What a run was asked for, resolved: notebooks, their parameters and the values set.
+
+    Attributes
+    ----------
+    available : list of pathlib.Path
+        Every report notebook of the folder.
+    chosen : list of pathlib.Path
+        The notebooks to run, in order.
+    declared : dict
+        ``notebook stem -> {name: Parameter}`` of the chosen notebooks.
+    known : dict
+        The parameters the chosen notebooks declare, merged.
+    params_file : pathlib.Path or None
+        The YAML parameter file, if one was given.
+    values : dict
+        Values set for the run (file, keywords, overrides); ``data_dir`` absolute.
+    data_path : pathlib.Path
+        The data directory.
+    as_of : str or None
+        Reference date.
+    brand : str
+        Brand on the cover and pages.
+    lang : str
+        Language of the reports and messages.
+    """
+
+    available: list
+    chosen: list
+    declared: dict
+    known: dict
+    params_file: Path | None
+    values: dict
+    data_path: Path
+    as_of: str | None
+    brand: str
+    lang: str
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """The validated data and the tasks of a run (:func:`plan_run`).
+
+    Attributes
+    ----------
+    config : RunConfig
+        What the run was asked for.
+    validation : helpers.io.ValidationReport
+        The data's validation (no problems).
+    validate_seconds : float
+        Time the validation took.
+    out_dir : pathlib.Path
+        The run folder (created).
+    changed : dict
+        Parameters that differ from the notebooks' defaults.
+    tasks : list
+        One task per chosen notebook, in run order.
+    run_date : datetime.datetime
+        When the run started.
+    """
+
+    config: RunConfig
+    validation: object
+    validate_seconds: float
+    out_dir: Path
+    changed: dict
+    tasks: list
+    run_date: _dt.datetime
+
+
+def resolve_config(
+    data_dir=None, params=None, notebooks=None, lang=None, notebooks_dir=None, overrides=None,
+    progress: bool = True, stream=None,
+) -> RunConfig:
+    """Step 1 of :func:`run_workbook`: the notebooks, their parameters and the values to set.
+
+    Parameters are those of :func:`run_workbook`.
+
+    Returns
+    -------
+    RunConfig
+        The resolved run.
+
+    Raises
+    ------
+    ReportUsageError
+        For an unknown notebook or parameter, an empty folder or a bad parameter file.
+    """
+    from helpers import io
+
+    stream = stream or sys.stdout
     folder = nb_files.resolve_notebooks_dir(notebooks_dir)
     available = nb_files.discover_notebooks(folder)
     if not available:
@@ -419,93 +524,179 @@ def run_workbook(
     as_of = values.get("as_of", known["as_of"].default if "as_of" in known else None)
     brand = str(values.get("brand", known["brand"].default if "brand" in known else FALLBACK_BRAND))
     lang = lang or str(values.get("lang", known["lang"].default if "lang" in known else "ja"))
+    return RunConfig(available, chosen, declared, known, params_file, values, data_path, as_of, brand, lang)
 
+
+def plan_run(config: RunConfig, out_dir=None, pdf: bool = True, run_date: _dt.datetime | None = None) -> RunPlan:
+    """Step 2 of :func:`run_workbook`: validate the data, make the run folder and one task per notebook.
+
+    Parameters
+    ----------
+    config : RunConfig
+        From :func:`resolve_config`.
+    out_dir : str or pathlib.Path, optional
+        Output folder; ``reports/<brand>-<YYYYMMDD-HHMMSS>/`` by default.
+    pdf : bool
+        Whether the tasks render PDFs.
+    run_date : datetime.datetime, optional
+        When the run started (now by default).
+
+    Returns
+    -------
+    RunPlan
+        The plan.
+
+    Raises
+    ------
+    helpers.io.DataValidationError
+        When the data has problems; nothing is created.
+    """
+    from helpers import io
+
+    run_date = run_date or _dt.datetime.now().replace(microsecond=0)
     validate_start = time.perf_counter()
-    validation = io.validate_data_dir(data_path, as_of=as_of)
+    validation = io.validate_data_dir(config.data_path, as_of=config.as_of)
     validate_seconds = time.perf_counter() - validate_start
     if not validation.ok:
         raise io.DataValidationError(validation)
 
-    out = io.resolve_path(out_dir) if out_dir is not None else _new_run_dir(io.PROJECT_ROOT, brand, run_date)
+    out = io.resolve_path(out_dir) if out_dir is not None else _new_run_dir(io.PROJECT_ROOT, config.brand, run_date)
     out.mkdir(parents=True, exist_ok=True)
+    values, known = config.values, config.known
     changed = _changed(values, known, io.PROJECT_ROOT)
     if OUTPUT_DIR_PARAMETER in known and OUTPUT_DIR_PARAMETER not in values:
         # the notebooks' exports (CSV files) go with this run's reports, not into a shared folder
         values[OUTPUT_DIR_PARAMETER] = str(out / "outputs")
-    titles = {p.stem: nb_files.notebook_title(p, lang) for p in chosen}
     tasks = [
         _Task(
             source=p,
             executed=out / p.name,
             pdf=(out / f"{p.stem}.pdf") if pdf else None,
-            parameters=params_mod.parameters_for(declared[p.stem], values),
-            brand=brand,
-            title=titles[p.stem],
-            lang=lang,
+            parameters=params_mod.parameters_for(config.declared[p.stem], values),
+            brand=config.brand,
+            title=nb_files.notebook_title(p, config.lang),
+            lang=config.lang,
         )
-        for p in chosen
+        for p in config.chosen
     ]
-    jobs = max(1, min(jobs or default_jobs(), len(tasks)))
-    results = _execute_all(tasks, jobs, data_path, as_of, pdf, lang, progress, stream)
-    for result in results:
-        result.effective_parameters = params_mod.effective_parameters(declared[result.name], result.parameters)
+    return RunPlan(config, validation, validate_seconds, out, changed, tasks, run_date)
 
-    combined, combined_seconds, figure_pages = None, 0.0, {}
+
+def execute_plan(plan: RunPlan, jobs: int, pdf: bool = True, progress: bool = True, stream=None):
+    """Step 3 of :func:`run_workbook`: run the notebooks, then the combined PDF of those that succeeded.
+
+    Parameters
+    ----------
+    plan : RunPlan
+        From :func:`plan_run`.
+    jobs : int
+        Notebooks run at the same time.
+    pdf : bool
+        Render the PDFs.
+    progress : bool
+        Show a progress bar and per-notebook lines.
+    stream : file-like, optional
+        Where messages go.
+
+    Returns
+    -------
+    tuple
+        ``(results, combined_pdf or None, seconds the combined PDF took)``.
+    """
+    from helpers.report import render
+
+    config, out = plan.config, plan.out_dir
+    stream = stream or sys.stdout
+    results = _execute_all(plan.tasks, jobs, config.data_path, config.as_of, pdf, config.lang, progress, stream)
+    for result in results:
+        result.effective_parameters = params_mod.effective_parameters(config.declared[result.name], result.parameters)
+
+    combined, combined_seconds = None, 0.0
     (out / COMBINED_PDF).unlink(missing_ok=True)
     done = [r for r in results if r.ok]
     if pdf and done:
         combine_start = time.perf_counter()
         cover = render.Cover(
-            brand, _period(validation), run_date, as_of, changed, {name: p.help for name, p in known.items()}
+            config.brand, _period(plan.validation), plan.run_date, config.as_of, plan.changed,
+            {name: p.help for name, p in config.known.items()},
         )
         parts = [(render.Section(r.name, r.title, r.body_html), r.layout) for r in done]
-        parts.append(_appendix_part(values, known, changed, brand, lang))
-        summary = _summary_input(results, data_path)
+        parts.append(_appendix_part(config.values, config.known, plan.changed, config.brand, config.lang))
+        summary = _summary_input(results, config.data_path)
         anchors = {r.name: r.anchors for r in done}
-        combined = render.write_combined(parts, cover, brand, out / COMBINED_PDF, lang, summary, anchors)
-        figure_pages = summary.pages
+        combined = render.write_combined(
+            parts, cover, config.brand, out / COMBINED_PDF, config.lang, summary, anchors
+        )
+        for result in results:
+            result.figure_pages = {
+                f.anchor: summary.pages.get(f"{result.name}#{f.anchor}") for f in result.key_figures
+            }
         combined_seconds = time.perf_counter() - combine_start
         if progress:
-            label = "統合レポート" if lang == "ja" else "combined report"
+            label = "統合レポート" if config.lang == "ja" else "combined report"
             _emit(f"{label}: {combined.name} ({combined_seconds:.1f} s)", stream)
+    return results, combined, combined_seconds
 
-    deck, deck_seconds, deck_error = None, 0.0, None
-    if pptx:
-        deck_start = time.perf_counter()
-        deck, deck_error = _write_deck(
-            out, results, brand, validation, run_date, as_of, values, figure_pages, data_path, lang
-        )
-        deck_seconds = time.perf_counter() - deck_start
-        if progress:
-            label = "スライド" if lang == "ja" else "slides"
-            _emit(deck_error or f"{label}: {deck.name} ({deck_seconds:.1f} s)", stream)
 
-    key_figures = []
-    for result in results:
-        pages = {f.anchor: figure_pages.get(f"{result.name}#{f.anchor}") for f in result.key_figures}
-        if result.executed.exists():
-            from helpers.report.key_figures import write_key_figures
+def build_manifest(
+    config: RunConfig,
+    plan: RunPlan,
+    results,
+    combined,
+    jobs: int,
+    combined_seconds: float,
+    total: float,
+    deck: Path | None = None,
+    deck_error: str | None = None,
+    deck_seconds: float = 0.0,
+) -> dict:
+    """Step 4 of :func:`run_workbook`: the manifest (inputs' hashes, parameters, versions, timings).
 
-            write_key_figures(result.key_figures, result.executed, pages)
-        key_figures += [{**f.to_json(), "page": pages.get(f.anchor)} for f in result.key_figures]
+    Parameters
+    ----------
+    config : RunConfig
+        What the run was asked for.
+    plan : RunPlan
+        What it planned.
+    results : list of NotebookResult
+        What each notebook did.
+    combined : pathlib.Path or None
+        The combined PDF.
+    jobs : int
+        Notebooks run at the same time.
+    combined_seconds, total : float
+        Timings.
+    deck, deck_error, deck_seconds
+        From :func:`publish_extras`.
 
-    total = time.perf_counter() - started
+    Returns
+    -------
+    dict
+        JSON-ready manifest.
+    """
+    from helpers import io
+    from helpers.report.manifest import display_path, git_state, input_hashes, package_versions
+
+    key_figures = [
+        {**f.to_json(), "page": r.figure_pages.get(f.anchor)} for r in results for f in r.key_figures
+    ]
     root = io.PROJECT_ROOT
-    manifest = {
+    params_file = config.params_file
+    return {
         "kando_manifest": 1,
-        "created": run_date.isoformat(),
-        "brand": brand,
-        "lang": lang,
-        "data_dir": display_path(data_path, root),
-        "as_of": as_of,
-        "data_period": [str(d.date()) if d is not None else None for d in _period(validation)],
+        "created": plan.run_date.isoformat(),
+        "brand": config.brand,
+        "lang": config.lang,
+        "data_dir": display_path(config.data_path, root),
+        "as_of": config.as_of,
+        "data_period": [str(d.date()) if d is not None else None for d in _period(plan.validation)],
         "params_file": display_path(params_file, root) if params_file else None,
         "parameters": {
-            "set": values,
-            "changed_from_defaults": changed,
-            "defaults": {name: p.default for name, p in known.items()},
+            "set": config.values,
+            "changed_from_defaults": plan.changed,
+            "defaults": {name: p.default for name, p in config.known.items()},
         },
-        "inputs": input_hashes(_input_files(data_path, params_file, chosen), root),
+        "inputs": input_hashes(_input_files(config.data_path, params_file, config.chosen), root),
         "notebooks": [
             {
                 "name": r.name,
@@ -530,20 +721,44 @@ def run_workbook(
         "git": git_state(root),
         "jobs": jobs,
         "timings": {
-            "validate": round(validate_seconds, 3),
+            "validate": round(plan.validate_seconds, 3),
             "notebooks": {r.name: r.seconds for r in results},
             "combined_pdf": round(combined_seconds, 3),
             "deck": round(deck_seconds, 3),
             "total": round(total, 3),
         },
     }
-    manifest_path = write_manifest(manifest, out / MANIFEST)
-    return RunResult(
-        out, results, combined, manifest_path, values, changed, round(total, 3), deck=deck, deck_error=deck_error
+
+
+def publish_extras(plan: RunPlan, results, pptx: bool = False, progress: bool = True, stream=None) -> tuple:
+    """After :func:`execute_plan`: each notebook's key figures beside it, and the deck when asked for.
+
+    Returns
+    -------
+    tuple
+        ``(deck path or None, seconds it took, reason it was not written or None)``.
+    """
+    from helpers.report.key_figures import write_key_figures
+
+    for result in results:
+        if result.executed.exists():
+            write_key_figures(result.key_figures, result.executed, result.figure_pages)
+    if not pptx:
+        return None, 0.0, None
+    config, stream = plan.config, stream or sys.stdout
+    start = time.perf_counter()
+    deck, error = _write_deck(
+        plan.out_dir, results, config.brand, plan.validation, plan.run_date, config.as_of, config.values,
+        config.data_path, config.lang,
     )
+    seconds = time.perf_counter() - start
+    if progress:
+        label = "スライド" if config.lang == "ja" else "slides"
+        _emit(error or f"{label}: {deck.name} ({seconds:.1f} s)", stream)
+    return deck, seconds, error
 
 
-def _write_deck(out: Path, results, brand, validation, run_date, as_of, values, pages, data_path, lang):
+def _write_deck(out: Path, results, brand, validation, run_date, as_of, values, data_path, lang):
     """Write ``deck.pptx``; remove it again when the personal-data scan finds anything.
 
     Returns
@@ -570,6 +785,7 @@ def _write_deck(out: Path, results, brand, validation, run_date, as_of, values, 
     maps_dir = Path(str(values.get(OUTPUT_DIR_PARAMETER, out / "outputs")))
     maps = sorted(maps_dir.glob("journey_map_*.png")) if maps_dir.is_dir() else []
     figures = [f for r in done for f in r.key_figures]
+    pages = {f"{r.name}#{anchor}": page for r in done for anchor, page in r.figure_pages.items()}
     path = write_deck(out / DECK_FILE, brand, facts, figures, maps, sections, lang, pages)
     found = _personal_index(data_path, as_of).find(deck_text(path))
     if found:

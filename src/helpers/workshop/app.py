@@ -1,386 +1,25 @@
-"""The journey workshop: edit a journey worksheet live, with ipywidgets.
-
-Consultants run ``notebooks/workshop.ipynb`` with a client: load a journey
-worksheet (the sample, a filled ``kando template`` file, or a blank one),
-move each step's emotion slider, and watch the emotion curve (as-is and
-to-be on one chart), the friction points (the detection of notebook 05) and
-an LTV what-if (the calculation of notebook 06) update as they edit.  The
-edited worksheet is saved back as ``.csv`` or ``.xlsx`` in the data
-contract's format, so that the next ``kando run`` uses it.
-
-This module is orchestration: it reads and writes worksheet files and draws
-widgets, and leaves every number to :mod:`helpers.emotion`,
-:mod:`helpers.friction` and :mod:`helpers.ltv`.  The notebook only builds a
-:class:`JourneyWorkshop` and shows it.
-"""
+"""The workshop's widget app: step editors and the live emotion curve, friction points and LTV what-if."""
 
 from __future__ import annotations
 
-import html
 import io as _stdio
-import os
-import tempfile
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 
-from helpers import emotion, friction, io, journey_map, labels, ltv, schemas, template
-from helpers.tables import friction as friction_tables
-from helpers.tables import ltv as ltv_tables
-from helpers.tables.format import format_values
-
-#: Columns of the journey table, in the worksheet template's order.
-JOURNEY_COLUMNS: tuple[str, ...] = template.JOURNEY_COLUMNS
-
-#: Header styles a worksheet can be saved with.
-HEADER_STYLES: tuple[str, ...] = ("snake", "ja")
-
-#: Sheet name of a saved ``.xlsx`` worksheet (the template's sheet).
-SHEET_NAME = template.DATA_SHEET["ja"]
-
-
-# ----------------------------------------------------------------------------
-# Worksheets: load, blank, save
-# ----------------------------------------------------------------------------
-
-
-@dataclass
-class WorksheetLoad:
-    """A journey worksheet read for the workshop.
-
-    Attributes
-    ----------
-    path : pathlib.Path or None
-        The file read (None for a blank worksheet).
-    frame : pandas.DataFrame
-        The journey rows, contract columns typed (empty when there are
-        problems).
-    problems : list of helpers.io.Problem
-        Everything wrong with the file, as :func:`helpers.io.read_table`
-        reports it.
-    notes : list of str
-        Information that is not an error (sheet read, blank lines skipped).
-    """
-
-    path: Path | None
-    frame: pd.DataFrame
-    problems: list[io.Problem] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        """True when the worksheet can be edited (no problem, at least one row)."""
-        return not self.problems and len(self.frame) > 0
-
-    def format(self, lang: str = labels.DEFAULT_LANG) -> str:
-        """The problems and notes as text, one per line."""
-        ja = labels.check_lang(lang) == "ja"
-        lines = list(self.notes)
-        if self.problems:
-            head = f"問題 {len(self.problems):,} 件" if ja else f"{len(self.problems):,} problems"
-            lines.append(head + ":")
-            lines.extend("  " + p.format(lang) for p in self.problems)
-        elif len(self.frame) == 0:
-            lines.append("ワークシートに行がありません" if ja else "the worksheet has no rows")
-        return "\n".join(lines)
-
-
-def tidy_journey(frame: pd.DataFrame) -> pd.DataFrame:
-    """Journey rows in canonical form: every contract column, typed, sorted.
-
-    All contract columns are present (optional ones missing from ``frame``
-    are added blank), in the worksheet template's order, with the contract's
-    dtypes; columns the contract does not know follow, unchanged.  Personas
-    keep the order in which they first appear; within a persona ``as_is``
-    comes before ``to_be``, then steps ascend.  The index is 0..n-1.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Journey rows with at least the required columns.
-
-    Returns
-    -------
-    pandas.DataFrame
-    """
-    spec = schemas.TABLES["journey"]
-    extra = [c for c in frame.columns if c not in spec.columns]
-    out = (
-        frame.reindex(columns=[*JOURNEY_COLUMNS, *extra])
-        .reset_index(drop=True)
-        .astype({c: schemas.dtype_of(spec.columns[c].kind) for c in JOURNEY_COLUMNS})
-    )
-    persona_order = {p: i for i, p in enumerate(pd.unique(out["persona"]))}
-    keys = pd.DataFrame(
-        {
-            "persona": out["persona"].map(persona_order).astype("int64"),
-            "scenario": out["scenario"].map({s: i for i, s in enumerate(labels.SCENARIOS)}),
-            "step": out["step"],
-        }
-    )
-    order = keys.sort_values(["persona", "scenario", "step"], kind="stable").index
-    return out.loc[order].reset_index(drop=True)
-
-
-def load_worksheet(path: str | Path) -> WorksheetLoad:
-    """Read a journey worksheet (``.csv`` or ``.xlsx``) for the workshop.
-
-    The file goes through :func:`helpers.io.read_table`, so it is validated
-    exactly as ``kando validate`` and the notebooks validate it: Japanese
-    template headers, ``現状``/``理想`` scenarios and full-width digits are
-    accepted, and every problem is reported with its line.
-
-    Parameters
-    ----------
-    path : str or pathlib.Path
-        Worksheet file; relative paths resolve against the project root.
-
-    Returns
-    -------
-    WorksheetLoad
-    """
-    path = io.resolve_path(path)
-    if not path.is_file():
-        problem = io.Problem(
-            path.name,
-            None,
-            None,
-            None,
-            f"ファイルが見つかりません: {path}",
-            f"file not found: {path}",
-        )
-        return WorksheetLoad(path, schemas.empty_frame("journey"), [problem])
-    if path.suffix.lower() not in io.TABLE_SUFFIXES:
-        problem = io.Problem(
-            path.name,
-            None,
-            None,
-            None,
-            "読み込めるのは .csv か .xlsx のファイルです",
-            "only .csv and .xlsx files can be read",
-        )
-        return WorksheetLoad(path, schemas.empty_frame("journey"), [problem])
-    read = io.read_table(path, "journey")
-    frame = tidy_journey(read.frame) if not read.problems else read.frame
-    return WorksheetLoad(path, frame, list(read.problems), list(read.notes))
-
-
-def blank_worksheet(persona: str, stages: tuple[str, ...] = labels.JOURNEY_STAGES) -> pd.DataFrame:
-    """A journey to fill in: one as-is step per stage, emotion 0.
-
-    Each step's touchpoint starts as its stage name, to be renamed in the
-    workshop; expectation and evaluation start blank.
-
-    Parameters
-    ----------
-    persona : str
-        Name of the persona.
-    stages : tuple of str
-        Stages in time order, one step each (the template's stage list).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Journey rows in the contract's dtypes.
-    """
-    if not str(persona).strip():
-        raise ValueError("persona must not be blank / ペルソナ名が空です")
-    n = len(stages)
-    frame = pd.DataFrame(
-        {
-            "persona": [str(persona).strip()] * n,
-            "scenario": ["as_is"] * n,
-            "step": range(1, n + 1),
-            "stage": list(stages),
-            "touchpoint": list(stages),
-            "emotion": [0] * n,
-            "expectation": pd.array([pd.NA] * n, dtype="Int64"),
-            "evaluation": pd.array([pd.NA] * n, dtype="Int64"),
-        }
-    )
-    return tidy_journey(frame)
-
-
-def worksheet_headers(frame: pd.DataFrame, style: str = "snake") -> dict[str, str]:
-    """Header written for each column of ``frame``.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Journey rows.
-    style : {"snake", "ja"}
-        ``"snake"``: the contract's snake_case names; ``"ja"``: the Japanese
-        labels of :mod:`helpers.labels` (the template's headers), which
-        :func:`helpers.io.read_table` maps back.  Extra columns keep their
-        own header in both styles.
-
-    Returns
-    -------
-    dict
-        Column -> header.
-    """
-    if style not in HEADER_STYLES:
-        raise ValueError(f"style must be one of {HEADER_STYLES}, got {style!r}")
-    if style == "snake":
-        return {c: c for c in frame.columns}
-    return {c: labels.label(c, "ja") if c in JOURNEY_COLUMNS else c for c in frame.columns}
-
-
-def _write(rows: pd.DataFrame, path: Path, headers: str) -> None:
-    """Write tidy journey rows; ``.xlsx`` with Japanese headers fills the template."""
-    out = rows.rename(columns=worksheet_headers(rows, headers))
-    if path.suffix.lower() == ".csv":
-        # UTF-8 with BOM, so that Excel opens the Japanese text correctly.
-        out.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\n")
-    elif headers == "snake":
-        out.to_excel(path, sheet_name=SHEET_NAME, index=False, engine="openpyxl")
-    else:
-        # the template keeps its drop-downs, limits and instructions sheet
-        template.write_template(path, lang="ja", overwrite=True)
-        book = openpyxl.load_workbook(path)
-        sheet = book[template.DATA_SHEET["ja"]]
-        for position, header in enumerate(out.columns[len(JOURNEY_COLUMNS) :], start=len(JOURNEY_COLUMNS) + 1):
-            sheet.cell(row=1, column=position, value=header)
-        values = out.astype(object).where(out.notna(), None).to_numpy()
-        for row_number, row in enumerate(values, start=2):
-            for position, value in enumerate(row, start=1):
-                if value is not None:
-                    sheet.cell(row=row_number, column=position, value=value)
-        book.save(path)
-
-
-@dataclass
-class SaveResult:
-    """What :func:`save_worksheet` did.
-
-    Attributes
-    ----------
-    path : pathlib.Path
-        The file written to (or that would have been).
-    saved : bool
-        Whether the file was written.
-    overwritten : bool
-        Whether an existing file was replaced.
-    problems : list of helpers.io.Problem
-        Why the rows were not saved (the written file would not load back).
-    message_ja, message_en : str
-        A sentence for the user.
-    """
-
-    path: Path
-    saved: bool
-    overwritten: bool = False
-    problems: list[io.Problem] = field(default_factory=list)
-    message_ja: str = ""
-    message_en: str = ""
-
-
-def save_worksheet(
-    frame: pd.DataFrame,
-    path: str | Path,
-    *,
-    headers: str = "snake",
-    overwrite: bool = False,
-) -> SaveResult:
-    """Write journey rows as a worksheet that loads back identically.
-
-    The rows are written to a temporary file beside ``path`` and read back
-    with :func:`helpers.io.read_table`; only when that gives no problem is
-    the file moved into place.  An existing file is replaced only with
-    ``overwrite=True``.
-
-    Parameters
-    ----------
-    frame : pandas.DataFrame
-        Journey rows.
-    path : str or pathlib.Path
-        Target ``.csv`` (UTF-8 with BOM) or ``.xlsx`` (sheet 「ジャーニー」).
-    headers : {"snake", "ja"}
-        Header style, see :func:`worksheet_headers`.  An ``.xlsx`` with
-        Japanese headers is written into :func:`helpers.template.write_template`'s
-        workbook, so it keeps the template's drop-downs and instructions.
-    overwrite : bool
-        Replace an existing file.
-
-    Returns
-    -------
-    SaveResult
-    """
-    path = io.resolve_path(path)
-    if path.suffix.lower() not in io.TABLE_SUFFIXES:
-        return SaveResult(
-            path,
-            False,
-            message_ja=f"保存先は .csv か .xlsx にしてください: {path.name}",
-            message_en=f"save as .csv or .xlsx: {path.name}",
-        )
-    exists = path.exists()
-    if exists and not overwrite:
-        return SaveResult(
-            path,
-            False,
-            message_ja=f"{path} は既にあります。上書きする場合は「上書きする」にチェックしてから保存してください。",
-            message_en=f"{path} exists; tick 'overwrite' to replace it.",
-        )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    rows = tidy_journey(frame)
-    handle, tmp_name = tempfile.mkstemp(prefix=".journey-", suffix=path.suffix, dir=path.parent)
-    os.close(handle)
-    tmp = Path(tmp_name)
-    try:
-        _write(rows, tmp, headers)
-        check = io.read_table(tmp, "journey")
-        if check.problems:
-            problems = [io.Problem(path.name, p.line, p.column, p.value, p.rule_ja, p.rule_en) for p in check.problems]
-            return SaveResult(
-                path,
-                False,
-                problems=problems,
-                message_ja=f"保存できません（問題 {len(problems)} 件）。修正してからもう一度保存してください。",
-                message_en=f"not saved ({len(problems)} problems); fix them and save again.",
-            )
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    verb_ja = "上書き保存しました" if exists else "保存しました"
-    return SaveResult(
-        path,
-        True,
-        overwritten=exists,
-        message_ja=f"{path} に{verb_ja}（{len(rows)} 行）。",
-        message_en=f"{'overwrote' if exists else 'saved'} {path} ({len(rows)} rows).",
-    )
-
-
-def default_save_path(worksheet: str | Path | None, data_dir: str | Path, output_dir: str | Path) -> Path:
-    """Where the workshop offers to save the edited worksheet.
-
-    The loaded file itself (so that the next ``kando run`` on its folder uses
-    the edit), or ``<data_dir>/journey.xlsx`` for a blank start; but never
-    inside the bundled ``data/sample`` (generated, never hand-edited): there
-    ``<output_dir>/journey.csv`` instead.
-
-    Parameters
-    ----------
-    worksheet : str, pathlib.Path or None
-        The loaded worksheet, None for a blank start.
-    data_dir, output_dir : str or pathlib.Path
-        The notebook's folders (relative to the project root).
-
-    Returns
-    -------
-    pathlib.Path
-    """
-    target = io.resolve_path(worksheet) if worksheet else io.resolve_path(data_dir) / "journey.xlsx"
-    sample_dir = io.PROJECT_ROOT / "data" / "sample"
-    if target.parent == sample_dir:
-        return io.resolve_path(output_dir) / "journey.csv"
-    return target
-
+from helpers import emotion, friction, io, journey_map, labels, ltv, schemas
+from helpers.workshop.render import escape_html, friction_html, message_html, whatif_html
+from helpers.workshop.worksheet import (
+    SaveResult,
+    WorksheetLoad,
+    blank_worksheet,
+    default_save_path,
+    load_worksheet,
+    save_worksheet,
+    tidy_journey,
+)
 
 # ----------------------------------------------------------------------------
 # The widgets
@@ -390,17 +29,6 @@ def default_save_path(worksheet: str | Path | None, data_dir: str | Path, output
 _SCORE_OPTIONS: tuple[tuple[str, int], ...] = (("－", 0), *((str(v), v) for v in range(1, 6)))
 
 _ROW_LAYOUT = dict(align_items="center", width="100%")
-_ERROR_STYLE = "color:#B00020"
-
-
-def _escape(text: object) -> str:
-    return html.escape(str(text))
-
-
-def _message(text: str, error: bool = False) -> str:
-    style = f' style="{_ERROR_STYLE}"' if error else ""
-    body = "<br>".join(_escape(line) for line in str(text).splitlines())
-    return f'<div class="kando-message"{style}>{body}</div>'
 
 
 class StepEditor:
@@ -686,11 +314,11 @@ class JourneyWorkshop:
         import ipywidgets as widgets
 
         def section(title: str) -> widgets.HTML:
-            return widgets.HTML(f'<h4 style="margin:10px 0 4px 0">{_escape(title)}</h4>')
+            return widgets.HTML(f'<h4 style="margin:10px 0 4px 0">{escape_html(title)}</h4>')
 
         header = widgets.HBox(
             [
-                widgets.HTML(f"<b>{_escape(text)}</b>", layout=widgets.Layout(width=width))
+                widgets.HTML(f"<b>{escape_html(text)}</b>", layout=widgets.Layout(width=width))
                 for text, width in (
                     ("No.", "28px"),
                     (labels.label("stage"), "165px"),
@@ -745,7 +373,7 @@ class JourneyWorkshop:
             [
                 widgets.HTML(
                     "<h3 style='margin:0'>ジャーニー・ワークショップ"
-                    + (f"（{_escape(self.brand)}）" if self.brand else "")
+                    + (f"（{escape_html(self.brand)}）" if self.brand else "")
                     + "</h3>"
                 ),
                 load,
@@ -784,10 +412,10 @@ class JourneyWorkshop:
             # keep the problems on screen and give a blank sheet to work on
             problems = self.load_status.value
             self.start_blank(blank_persona)
-            self.load_status.value = problems + _message("代わりに空のワークシートで始めます。")
+            self.load_status.value = problems + message_html("代わりに空のワークシートで始めます。")
         else:
             self.start_blank(blank_persona)
-            self.load_status.value = _message(
+            self.load_status.value = message_html(
                 f"{self.dataset.data_dir} に journey.csv / journey.xlsx がないため、空のワークシートで始めます。"
             )
 
@@ -843,7 +471,7 @@ class JourneyWorkshop:
             )
         )
         if not loaded.ok:
-            self.load_status.value = _message(
+            self.load_status.value = message_html(
                 "読み込めませんでした。ファイルを直してからもう一度読み込んでください。\n" + loaded.format("ja"),
                 error=True,
             )
@@ -854,7 +482,7 @@ class JourneyWorkshop:
         self.save_path.value = str(default_save_path(loaded.path, self.dataset.data_dir, self.output_dir))
         personas = self.persona.options
         note = "\n".join(loaded.notes)
-        self.load_status.value = _message(
+        self.load_status.value = message_html(
             f"{loaded.path.name} を読み込みました: ペルソナ {len(personas)} 人、{len(self.journey)} 行。"
             + (f"\n{note}" if note else "")
         )
@@ -863,12 +491,12 @@ class JourneyWorkshop:
     def start_blank(self, persona: str) -> None:
         """Start a blank worksheet for ``persona``: one as-is step per standard stage."""
         if not str(persona).strip():
-            self.load_status.value = _message("ペルソナ名を入力してください。", error=True)
+            self.load_status.value = message_html("ペルソナ名を入力してください。", error=True)
             return
         self.worksheet_path = None
         self._set_journey(blank_worksheet(persona))
         self.save_path.value = str(default_save_path(None, self.dataset.data_dir, self.output_dir))
-        self.load_status.value = _message(
+        self.load_status.value = message_html(
             f"空のワークシートで始めます（ペルソナ「{persona}」、{len(self.journey)} ステップ）。"
             "タッチポイント名はステージ名で仮置きしています。書き換えてください。"
         )
@@ -896,7 +524,7 @@ class JourneyWorkshop:
         self.copy_button.description = f"「{labels.label(other)}」をコピーして始める"
         self.copy_button.layout.display = "" if can_copy else "none"
         if not self.steps:
-            self.steps_box.children = [widgets.HTML(_message("このシナリオにはまだステップがありません。"))]
+            self.steps_box.children = [widgets.HTML(message_html("このシナリオにはまだステップがありません。"))]
         with self._quiet():
             n = len(self.steps)
             after = [(f"{k} の後" + ("（末尾）" if k == n else ""), k) for k in range(1, n + 1)]
@@ -932,7 +560,7 @@ class JourneyWorkshop:
         if not name:
             with self._quiet():
                 editor.touchpoint.value = str(self.journey.at[editor.row, "touchpoint"])
-            self.edit_status.value = _message("タッチポイント名は空にできません。", error=True)
+            self.edit_status.value = message_html("タッチポイント名は空にできません。", error=True)
             return
         self._edit(editor, "touchpoint", name)
 
@@ -947,7 +575,7 @@ class JourneyWorkshop:
         gone = view.index[view["step"] == step]
         self.journey = self.journey.drop(index=gone)
         self._renumber([r for r in view.index if r not in gone])
-        self.edit_status.value = _message(f"ステップ {step} を削除しました。")
+        self.edit_status.value = message_html(f"ステップ {step} を削除しました。")
         self._rebuild()
 
     def add_step(self, after: int, stage: str, touchpoint: str, emotion: int = 0) -> None:
@@ -966,7 +594,7 @@ class JourneyWorkshop:
         """
         touchpoint = str(touchpoint).strip()
         if not touchpoint:
-            self.edit_status.value = _message("追加するタッチポイント名を入力してください。", error=True)
+            self.edit_status.value = message_html("追加するタッチポイント名を入力してください。", error=True)
             return
         view = self.journey[self._view_mask()].sort_values("step")
         new_row = self.journey.index.max() + 1 if len(self.journey) else 0
@@ -986,7 +614,7 @@ class JourneyWorkshop:
         order.insert(int(after), new_row)
         self._renumber(order)
         self.add_touchpoint.value = ""
-        self.edit_status.value = _message(f"「{touchpoint}」をステップ {int(after) + 1} に追加しました。")
+        self.edit_status.value = message_html(f"「{touchpoint}」をステップ {int(after) + 1} に追加しました。")
         self._rebuild()
 
     def copy_other_scenario(self) -> None:
@@ -997,7 +625,7 @@ class JourneyWorkshop:
             return
         copy = self.journey[self._view_mask(other)].assign(scenario=target)
         self.journey = tidy_journey(pd.concat([self.journey, copy]))
-        self.edit_status.value = _message(f"「{labels.label(other)}」をコピーしました。")
+        self.edit_status.value = message_html(f"「{labels.label(other)}」をコピーしました。")
         self._rebuild()
 
     def _on_view_change(self, change) -> None:
@@ -1146,7 +774,7 @@ class JourneyWorkshop:
     def _update_whatif(self) -> None:
         if self.ratings is None or len(self.ratings) == 0:
             self.whatif = self.roi = None
-            self.ltv_html.value = _message(
+            self.ltv_html.value = message_html(
                 "touchpoint_ratings.csv がないため、LTVの試算はできません（低評価者が分からないため）。"
             )
             return
@@ -1196,132 +824,5 @@ class JourneyWorkshop:
                 )
             elif result.path.stem != "journey":
                 text += "\nkando run で使うには、データフォルダに journey.csv / journey.xlsx の名前で置いてください。"
-        self.save_status.value = _message(text, error=not result.saved)
+        self.save_status.value = message_html(text, error=not result.saved)
         return result
-
-
-# ----------------------------------------------------------------------------
-# HTML of the result panels
-# ----------------------------------------------------------------------------
-
-_TABLE_STYLE = "border-collapse:collapse;font-size:12px;line-height:1.35"
-_CELL = "border-bottom:1px solid #DDD;padding:2px 6px;text-align:{align};white-space:nowrap"
-
-
-def _html_table(header: list[str] | None, rows: list[list[str]], css_class: str, align: list[str]) -> str:
-    """A small HTML table with inline styles (widget HTML gets no notebook table CSS)."""
-
-    def cells(tag: str, values) -> str:
-        return "".join(
-            f'<{tag} style="{_CELL.format(align=a)}">{_escape(v)}</{tag}>' for v, a in zip(values, align, strict=False)
-        )
-
-    head = f"<thead><tr>{cells('th', header)}</tr></thead>" if header else ""
-    body = "".join(f"<tr>{cells('td', row)}</tr>" for row in rows)
-    return f'<table class="{css_class}" style="{_TABLE_STYLE}">{head}<tbody>{body}</tbody></table>'
-
-
-def friction_display(table: pd.DataFrame) -> pd.DataFrame:
-    """The friction table as notebook 05 shows it, for one persona, with each step's drop.
-
-    :func:`helpers.tables.friction.friction_display` in Japanese without the persona
-    column (the workshop shows one persona at a time), with 落ち込み (the
-    fall from the previous step) after 感情.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        :func:`helpers.friction.friction_table`.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Text cells.
-    """
-    headers = {column: spec[1] for column, spec in friction_tables.FRICTION_COLUMNS.items()}
-    shown = friction_tables.friction_display(table, "ja").drop(columns=[headers["persona"]])
-    drop = format_values(table["drop"], "signed").to_numpy()
-    shown.insert(shown.columns.get_loc(headers["emotion"]) + 1, "落ち込み", drop)
-    return shown
-
-
-def friction_html(table: pd.DataFrame, low_rating_max: int = 2) -> str:
-    """:func:`friction_display` as an HTML table.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-        :func:`helpers.friction.friction_table`.
-    low_rating_max : int
-        The rating at or below which a rater counts as low (for the note).
-
-    Returns
-    -------
-    str
-        ``<table class="kando-friction">`` (or a sentence when there is no
-        friction point).
-    """
-    if table.empty:
-        return (
-            '<div class="kando-friction">フリクションポイントはありません'
-            "（感情が基準以下、または急に下がるステップがない）。</div>"
-        )
-    shown = friction_display(table)
-    note = (
-        '<div style="font-size:11px;color:#555">'
-        f"低評価者の差 = 評価{low_rating_max}以下の顧客の2回目購入率 − それ以外の評価者の2回目購入率。"
-        "「確認」は、低評価者が有意に2回目を買っていない接点です。</div>"
-    )
-    headers = friction_tables.FRICTION_COLUMNS
-    text_columns = {headers["touchpoint"][1], headers["confirmed"][1]}
-    align = ["left" if c in text_columns else "right" for c in shown.columns]
-    return _html_table(list(shown.columns), shown.to_numpy().tolist(), "kando-friction", align) + note
-
-
-def whatif_html(whatif, roi: pd.DataFrame | None, customers_per_year: float) -> str:
-    """The LTV what-if as HTML: before/after LTV, the gain and the return on the cost.
-
-    Parameters
-    ----------
-    whatif : helpers.ltv.FrictionScenarios
-        :func:`helpers.ltv.friction_scenarios`.
-    roi : pandas.DataFrame or None
-        :func:`helpers.ltv.improvement_roi` of ``whatif`` (None: no cost
-        or no friction point chosen).
-    customers_per_year : float
-        New customers per year the return is computed on.
-
-    Returns
-    -------
-    str
-        ``<div class="kando-ltv">`` with a summary table and, per chosen
-        touchpoint (:func:`helpers.tables.ltv.scenario_display` and
-        :func:`helpers.tables.ltv.roi_display` columns), the customers fixed, the
-        gain, the cost and the ROI.
-    """
-    combined = whatif.scenarios.loc[ltv.COMBINED]
-    summary = [
-        ["現状のLTV（1人あたり）", f"{whatif.baseline['ltv']:,.0f}円"],
-        ["改善後のLTV（1人あたり）", f"{combined['ltv_after']:,.0f}円（{combined['ltv_delta']:+,.0f}円）"],
-        ["改善される顧客数（全体換算）", f"{combined['customers_fixed']:,.0f}人"],
-        ["顧客全体でのLTV増分", f"{combined['value_gained']:,.0f}円"],
-    ]
-    if roi is not None:
-        total = roi.loc[ltv.COMBINED]
-        summary += [
-            ["費用（合計）", f"{total['cost']:,.0f}円"],
-            [f"1年分の新規顧客（{customers_per_year:,.0f}人）での増分", f"{total['benefit']:,.0f}円"],
-            ["ROI（(増分−費用)÷費用）", f"{total['roi']:.1%}"],
-        ]
-    parts = [_html_table(None, summary, "kando-ltv-summary", ["left", "right"])]
-    if roi is not None:
-        # per touchpoint, in notebook 06's wording and rounding
-        label = ltv_tables.table_label
-        points = ltv_tables.scenario_display(whatif, "ja")[[label("customers_fixed"), label("ltv_delta")]]
-        points = points.join(ltv_tables.roi_display(roi, "ja")[[label("cost"), label("roi")]])
-        header = [points.index.name, *points.columns]
-        rows = [[name, *values] for name, values in zip(points.index, points.to_numpy().tolist(), strict=False)]
-        parts.append(_html_table(header, rows, "kando-ltv-points", ["left"] + ["right"] * len(points.columns)))
-    else:
-        parts.append(_message("改善する接点を選び、費用を入力すると ROI を計算します。"))
-    return '<div class="kando-ltv">' + "".join(parts) + "</div>"

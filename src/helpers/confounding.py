@@ -1,0 +1,169 @@
+"""Is it the touchpoint or the product mix?  The friction check stratified (Mantel-Haenszel).
+
+The friction check (:func:`helpers.friction.rating_effects`) compares the F2
+conversion of a touchpoint's low raters with that of its other raters.  If
+low raters had mostly started with another product (a trial pack, a
+one-off instead of a subscription), the gap could belong to the product.
+Here the same difference is computed within strata of what the customer
+bought first, and pooled.
+
+Mantel-Haenszel risk difference
+-------------------------------
+For strata k with low raters ``a_k`` converted of ``n1_k`` and others
+``b_k`` of ``n0_k`` (``T_k = n1_k + n0_k``)::
+
+    w_k   = n1_k n0_k / T_k
+    RD_MH = Σ w_k (a_k/n1_k - b_k/n0_k) / Σ w_k
+
+(Rothman, Greenland & Lash, *Modern Epidemiology*, 3rd ed., ch. 15).  A
+stratum with only low raters or only others has ``w_k = 0``: it says
+nothing about the difference and drops out.  The variance is the
+large-strata one, ``Σ w_k² (p1_k q1_k / n1_k + p0_k q0_k / n0_k) / (Σ w_k)²``,
+with a normal 95% interval.  When the stratified difference is close to the
+crude one, the product mix does not explain the gap.
+
+Strata: ``first_product`` (product of the first order) and, separately,
+``subscription`` (the first order was a subscription shipment).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from helpers import friction, purchases, touchpoints
+
+#: Stratifications of :func:`confounding_check`, in display order (``crude`` = none).
+STRATIFICATIONS: tuple[str, ...] = ("crude", "first_product", "subscription")
+
+
+def mantel_haenszel_difference(x_low, n_low, x_other, n_other, level: float = 0.95) -> dict[str, float]:
+    """Mantel-Haenszel risk difference (low raters - others) over strata.
+
+    Parameters
+    ----------
+    x_low, n_low, x_other, n_other : array-like
+        Per stratum: successes and size of the low raters and of the others.
+    level : float
+        Level of the normal interval.
+
+    Returns
+    -------
+    dict
+        ``difference``, ``low``, ``high``, ``se``, ``strata`` (given),
+        ``strata_used`` (with both groups), ``n`` (customers in the used
+        strata).  NaN when no stratum has both groups.
+    """
+    a, n1, b, n0 = (np.asarray(v, dtype=float) for v in (x_low, n_low, x_other, n_other))
+    if ((a < 0) | (b < 0) | (a > n1) | (b > n0)).any():
+        raise ValueError("successes must be between 0 and the group size in every stratum")
+    used = (n1 > 0) & (n0 > 0)
+    a, n1, b, n0 = a[used], n1[used], b[used], n0[used]
+    weight = n1 * n0 / (n1 + n0)
+    result = {"strata": int(len(used)), "strata_used": int(used.sum()), "n": int((n1 + n0).sum())}
+    if weight.sum() == 0:
+        return {**result, "difference": np.nan, "se": np.nan, "low": np.nan, "high": np.nan}
+    p1, p0 = a / n1, b / n0
+    difference = float((weight * (p1 - p0)).sum() / weight.sum())
+    variance = float((weight**2 * (p1 * (1 - p1) / n1 + p0 * (1 - p0) / n0)).sum() / weight.sum() ** 2)
+    se = np.sqrt(variance)
+    z = stats.norm.ppf((1 + level) / 2)
+    return {**result, "difference": difference, "se": se, "low": difference - z * se, "high": difference + z * se}
+
+
+def first_order_strata(orders: pd.DataFrame, as_of) -> pd.DataFrame:
+    """What each customer bought first: product and whether it was a subscription.
+
+    Parameters
+    ----------
+    orders : pandas.DataFrame
+        ``customer_id``, ``order_date``; ``product`` and ``is_subscription``
+        when present (a missing product is the stratum ``"(none)"``, a
+        missing subscription flag counts as ``False``).  Orders after
+        ``as_of`` are ignored.
+    as_of : str or datetime-like
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``customer_id``: ``first_product`` (str),
+        ``subscription`` (bool).
+    """
+    orders = orders[orders["order_date"] <= purchases.end_of_day(as_of)]
+    sequence = purchases.order_sequence(orders)
+    rows = sequence[sequence["order_number"] == 1]
+    n = len(rows)
+    product = rows["product"].astype(object).fillna("(none)").to_numpy(dtype=object) if "product" in rows else None
+    subscription = rows["is_subscription"].fillna(False).to_numpy(dtype=bool) if "is_subscription" in rows else None
+    return pd.DataFrame(
+        {
+            "first_product": product if product is not None else np.full(n, "(none)", dtype=object),
+            "subscription": subscription if subscription is not None else np.zeros(n, dtype=bool),
+        },
+        index=pd.Index(rows["customer_id"].to_numpy(dtype=object), name="customer_id"),
+    ).astype({"first_product": object, "subscription": bool})
+
+
+def confounding_check(
+    ratings: pd.DataFrame,
+    orders: pd.DataFrame,
+    as_of,
+    touchpoint_names=None,
+    low_rating_max: int = 2,
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """F2 conversion of low raters minus other raters, crude and stratified by what was bought first.
+
+    Parameters
+    ----------
+    ratings : pandas.DataFrame
+        ``touchpoint_ratings``; the latest rating per customer and touchpoint
+        counts, answers after ``as_of`` are left out.
+    orders : pandas.DataFrame
+        ``orders`` (``product``, ``is_subscription`` used when present).
+    as_of : str or datetime-like
+    touchpoint_names : sequence of str, optional
+        Touchpoints to check (default: every rated one).
+    low_rating_max : int
+        Ratings at or below are low.
+    level : float
+        Interval level.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per touchpoint and stratification (:data:`STRATIFICATIONS`):
+        ``touchpoint``, ``stratification``, ``difference`` (proportion,
+        low - others), ``low``, ``high``, ``strata``, ``strata_used``, ``n``.
+    """
+    if "response_date" in ratings.columns:
+        ratings = ratings[~(ratings["response_date"] > purchases.end_of_day(as_of))]
+    latest = touchpoints.latest_ratings(ratings)
+    outcomes = friction.customer_outcomes(orders, as_of)
+    strata = first_order_strata(orders, as_of)
+    latest = latest[latest["customer_id"].isin(outcomes.index)]
+    if touchpoint_names is not None:
+        keys = touchpoints.normalize_names(pd.Series(list(touchpoint_names), dtype=object))
+        latest = latest[latest["key"].isin(set(keys))]
+    frame = pd.DataFrame(
+        {
+            "touchpoint": latest["touchpoint"].to_numpy(dtype=object),
+            "low": (latest["rating"] <= low_rating_max).to_numpy(),
+            "success": outcomes["second_purchase"].reindex(latest["customer_id"]).to_numpy(bool),
+            "first_product": strata["first_product"].reindex(latest["customer_id"]).to_numpy(dtype=object),
+            "subscription": strata["subscription"].reindex(latest["customer_id"]).to_numpy(bool),
+        }
+    )
+    frame["crude"] = "all"
+    rows = []
+    for touchpoint, group in frame.groupby("touchpoint", sort=False):
+        for stratification in STRATIFICATIONS:
+            cells = group.groupby([stratification, "low"])["success"].agg(["sum", "count"]).unstack("low", fill_value=0)
+            cells = cells.reindex(columns=pd.MultiIndex.from_product([["sum", "count"], [True, False]]), fill_value=0)
+            result = mantel_haenszel_difference(
+                cells[("sum", True)], cells[("count", True)], cells[("sum", False)], cells[("count", False)], level
+            )
+            rows.append({"touchpoint": touchpoint, "stratification": stratification, **result})
+    columns = ["touchpoint", "stratification", "difference", "low", "high", "strata", "strata_used", "n"]
+    return pd.DataFrame(rows, columns=columns + ["se"])[columns]

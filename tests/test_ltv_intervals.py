@@ -1,0 +1,83 @@
+"""Intervals on money: the scenario bootstrap recomputes friction_scenarios exactly, is seeded and
+brackets the estimate; CLV intervals from the observed information."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from helpers import clv, io, ltv, ltv_intervals, sample
+
+
+@pytest.fixture(scope="module")
+def data():
+    return io.load_data("data/sample", as_of=sample.AS_OF)
+
+
+@pytest.fixture(scope="module")
+def lifetimes(data):
+    return ltv.customer_lifetimes(data.orders, sample.AS_OF)
+
+
+CHOSEN = [sample.FRICTION_TOUCHPOINT, "配送"]
+
+
+def test_resample_arithmetic_reproduces_friction_scenarios(data, lifetimes):
+    # every customer drawn once: the weighted recomputation must give friction_scenarios' numbers
+    cells = ltv_intervals._cells(lifetimes, data.touchpoint_ratings, CHOSEN, 2)
+    n_cells = len(cells.day)
+    weight = np.bincount(cells.of_customer, minlength=n_cells).astype(float)
+    orders = np.bincount(cells.of_customer, weights=lifetimes["n_orders"].to_numpy(float), minlength=n_cells)
+    revenue = np.bincount(cells.of_customer, weights=lifetimes["revenue"].to_numpy(float), minlength=n_cells)
+    gains = ltv_intervals._scenario_gains(
+        cells, weight, orders, revenue, [[0], [1], [0, 1]], (5.0, 0.05, "exponential", 0.6, 0.3, True)
+    )
+    expected = ltv.friction_scenarios(
+        lifetimes, data.touchpoint_ratings, CHOSEN, share=0.3, margin=0.6, discount_rate=0.05
+    ).scenarios["ltv_delta"]
+    np.testing.assert_allclose(gains, expected.to_numpy(), rtol=1e-10)
+
+
+def test_intervals_are_seeded_and_contain_the_estimate(data, lifetimes):
+    kwargs = dict(as_of=sample.AS_OF, resamples=60, seed=3)
+    one = ltv_intervals.scenario_intervals(lifetimes, data.touchpoint_ratings, CHOSEN, 1_000_000, 800.0, **kwargs)
+    two = ltv_intervals.scenario_intervals(lifetimes, data.touchpoint_ratings, CHOSEN, 1_000_000, 800.0, **kwargs)
+    pd.testing.assert_frame_equal(one, two)
+    assert list(one.columns[:1]) == ["scenario"] and set(ltv_intervals.SCENARIO_COLUMNS) <= set(one.columns)
+    row = one.set_index("scenario").loc[sample.FRICTION_TOUCHPOINT]
+    for name in ("ltv_gain", "value_gained", "benefit", "roi"):
+        assert row[f"{name}_low"] <= row[name] <= row[f"{name}_high"], name
+    assert row["ltv_gain_low"] > 0  # the planted friction is worth fixing beyond resampling noise
+    # ROI follows from the gain: (gain x customers per year - cost) / cost at both ends
+    assert row["roi_low"] == pytest.approx((row["ltv_gain_low"] * 800.0 - 1_000_000) / 1_000_000)
+    other = ltv_intervals.scenario_intervals(
+        lifetimes, data.touchpoint_ratings, CHOSEN, 1_000_000, 800.0, as_of=sample.AS_OF, resamples=60, seed=4
+    )
+    assert not np.allclose(other["ltv_gain_low"], one["ltv_gain_low"])
+
+
+def test_clv_intervals_bracket_the_prediction(data):
+    summary = clv.summary_from_transactions(data.orders, observation_period_end=sample.AS_OF, freq="W")
+    bgf = clv.BetaGeoFitter().fit(summary["frequency"], summary["recency"], summary["T"])
+    repeaters = summary[summary["frequency"] > 0]
+    ggf = clv.GammaGammaFitter().fit(repeaters["frequency"], repeaters["monetary_value"])
+    top = clv.predict_customers(summary, bgf, ggf).nlargest(5, "clv").index
+    result = ltv_intervals.clv_intervals(summary, bgf, ggf, top, draws=80, seed=1)
+    table = result.table
+    assert (table["clv_low"] <= table["clv"]).all() and (table["clv"] <= table["clv_high"]).all()
+    assert (table["clv_high"] > table["clv_low"]).all()
+    again = ltv_intervals.clv_intervals(summary, bgf, ggf, top, draws=80, seed=1)
+    pd.testing.assert_frame_equal(table, again.table)
+    # the observed information: its inverse's diagonal is positive, and with 4x the data
+    # (every customer counted four times) the variances shrink 4-fold
+    assert (np.diag(result.purchase_cov) > 0).all()
+    big = pd.concat([summary] * 4)
+    big.index = range(len(big))
+    quad = ltv_intervals._log_parameter_covariance(
+        lambda p: float(
+            ltv_intervals._with_params(bgf, p).log_likelihood(big["frequency"], big["recency"], big["T"]).sum()
+        ),
+        bgf.params_.to_numpy(float),
+    )
+    np.testing.assert_allclose(np.diag(quad) * 4, np.diag(result.purchase_cov), rtol=1e-3)
