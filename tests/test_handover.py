@@ -350,6 +350,10 @@ def test_english_edition_shows_japanese_only_in_data_values(english_run):
     for path in SAMPLE.glob("*.csv"):
         table = pd.read_csv(path, dtype=str)
         values += [v for c in table.columns for v in table[c].dropna().unique()]
+    # keywords are the customers' own words in dictionary form (09), exported beside the report
+    keywords = english_run.out_dir / "outputs" / "comment_keywords.csv"
+    if keywords.exists():
+        values += list(pd.read_csv(keywords, encoding="utf-8-sig", dtype=str)["word"].dropna())
     data = "\n".join(values) + "\nすこやか青汁本舗"  # the brand is a parameter value
     pages = _pages(english_run.combined_pdf)
     assert "Summary" in pages[1] and "Contents" in pages[3]
