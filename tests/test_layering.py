@@ -18,6 +18,9 @@ ANALYSIS_MODULES = [
     "helpers.schemas",
     "helpers.labels",
     "helpers.privacy",
+    "helpers.notebook_tables",
+    "helpers.importers",
+    "helpers.problem_listing",
     "helpers.purchases",
     "helpers.nps",
     "helpers.segments",
@@ -41,7 +44,10 @@ FORBIDDEN = (
     "matplotlib", "ipywidgets", "IPython", "helpers.report", "helpers.plotting", "helpers.tables", "helpers.workshop",
 )
 # Data-in modules may take a language (labels are their subject); analysis modules may not.
-DATA_IN_MODULES = ("helpers.io", "helpers.schemas", "helpers.labels", "helpers.privacy")
+DATA_IN_MODULES = (
+    "helpers.io", "helpers.schemas", "helpers.labels", "helpers.privacy", "helpers.notebook_tables",
+    "helpers.importers", "helpers.problem_listing",
+)
 
 
 def loaded_modules(module: str) -> list[str]:

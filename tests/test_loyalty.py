@@ -293,8 +293,8 @@ def test_segment_playbook_and_list(small_shop):
     assert "LINE" in playbook.loc["low", "approach"] and "チャット" in playbook.loc["low", "approach"]
     assert "アンケート" in playbook.loc["no_answer", "approach"]
     assert list(playbook["customers"]) == [1, 0, 1, 2]
-    listing = segment_list(segments, facts, nps, "2025-12-31")
-    assert listing["customer_id"].str.fullmatch(r"P-[0-9a-f]{8}").all()
+    listing = segment_list(segments, facts, nps, "2025-12-31", key=b"k" * 32)
+    assert listing["customer_id"].str.fullmatch(r"P-[0-9a-f]{16}").all()
     assert not set(listing.columns) & {"name", "email", "phone", "birth_date"}
     assert list(listing["segment"]) == ["high", "low", "no_answer", "no_answer"]  # codes; named for display
     named = loyalty_tables.segment_list_with_approach(listing, "en")

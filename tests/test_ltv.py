@@ -421,9 +421,9 @@ def test_churn_warning_list_by_hand(customer_value):
 
 
 def test_customers_display_is_pseudonymous_by_default(customer_value):
-    shown = ltv_tables.customers_display(customer_value, lang="ja")
+    shown = ltv_tables.customers_display(customer_value, lang="ja", key=b"k" * 32)
     assert shown.index.name == "顧客ID"
-    assert shown.index.str.fullmatch(r"P-[0-9a-f]{8}").all()
+    assert shown.index.str.fullmatch(r"P-[0-9a-f]{16}").all()
     assert "予測CLV (円)" in shown.columns and shown.loc[shown.index[4], "生存確率"] == "10.0%"
     assert shown.loc[shown.index[1], "セグメント"] == "ロイヤリティ低"
     raw = ltv_tables.customers_display(customer_value, show_customer_ids=True, lang="en", formatted=False)

@@ -96,3 +96,22 @@ def test_validate_lists_the_notebooks_the_data_supports(tmp_path, capsys):
     assert "✗ 02_role_models         skipped (NPS responses not provided)" in out
     assert re.search(r"✓ 06_ltv\s+runs", out)
     assert "04_emotion_curve" not in out
+
+
+def test_readme_table_of_needs_matches_the_declarations(project_root):
+    readme = (project_root / "README.md").read_text(encoding="utf-8")
+    rows = dict(
+        (m.group(1), (m.group(2), m.group(3)))
+        for m in re.finditer(r"^\| `(\d\d_\w+)` \| ([a-z_, ]+) \| ([a-z_, —]+) \|$", readme, re.MULTILINE)
+    )
+
+    def listed(needs):
+        return ", ".join(needs) or "—"
+
+    expected = {
+        p.stem: (listed(n.requires), listed(n.uses))
+        for p in nb_files.discover_notebooks()
+        for n in [notebook_tables.read_needs(p)]
+    }
+    lines = "\n".join(f"| `{k}` | {r} | {u} |" for k, (r, u) in expected.items())
+    assert rows == expected, "README's table of needs differs from the notebooks; it should read:\n" + lines

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers import io, tracking
+from helpers import io, privacy, tracking
 from helpers import role_models as journey
 from helpers.labels import label
 from helpers.nps import compare_nps, latest_responses, nps_by_group, nps_table
@@ -28,7 +28,7 @@ def sample(sample_dir):
 
 
 @pytest.mark.notebook
-def test_loyalty_defaults_from_repo_root(tmp_path, sample, project_root, run_notebook, outputs_of):
+def test_loyalty_defaults_from_repo_root(tmp_path, sample, sample_dir, project_root, run_notebook, outputs_of):
     out_dir = tmp_path / "out"
     text, bad, images = outputs_of(run_notebook("01_loyalty", tmp_path, project_root, output_dir=str(out_dir)))
     assert bad == []
@@ -45,7 +45,8 @@ def test_loyalty_defaults_from_repo_root(tmp_path, sample, project_root, run_not
 
     exported = pd.read_csv(out_dir / "loyalty_segments.csv", encoding="utf-8-sig")
     assert len(exported) == len(sample.customers)
-    assert exported["顧客ID"].str.fullmatch(r"P-[0-9a-f]{8}").all()
+    key = privacy.data_key(sample_dir)  # the data folder's key, made by the notebook's run
+    assert set(exported["顧客ID"]) == set(privacy.pseudonymize(sample.customers["customer_id"], key))
     assert exported["セグメント"].value_counts()["ロイヤリティ高"] == value.loc["high", "customers"]
     assert not {"氏名", "メールアドレス", "電話番号", "生年月日"} & set(exported.columns)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from helpers import io, ltv
+from helpers import io, ltv, privacy
 from helpers.segments import customer_segments
 
 pytest.importorskip("papermill")
@@ -19,7 +19,7 @@ def sample_tables(sample_dir):
 
 
 @pytest.mark.notebook
-def test_defaults_from_repo_root(tmp_path, sample_tables, project_root, run_notebook, outputs_of):
+def test_defaults_from_repo_root(tmp_path, sample_tables, sample_dir, project_root, run_notebook, outputs_of):
     out_dir = tmp_path / "out"
     notebook = run_notebook("06_ltv", tmp_path, project_root, output_dir=str(out_dir))
     text, bad, images = outputs_of(notebook)
@@ -43,7 +43,8 @@ def test_defaults_from_repo_root(tmp_path, sample_tables, project_root, run_note
     exported = pd.read_csv(out_dir / "ltv_churn_warning.csv", encoding="utf-8-sig")
     assert len(exported) > 0
     ids = exported.iloc[:, 0].astype(str)
-    assert ids.str.fullmatch(r"P-[0-9a-f]{8}").all()  # pseudonymous by default
+    pseudonyms = privacy.pseudonymize(sample_tables.customers["customer_id"], privacy.data_key(sample_dir))
+    assert ids.isin(pseudonyms).all()  # pseudonymous by default, under the data folder's key
     assert f"**{len(exported):,.0f}人**が離脱予兆" in text
 
     # every yen figure of the scenarios has its interval, exported with the estimate

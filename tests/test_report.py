@@ -462,6 +462,18 @@ def test_overview_text_is_computed_from_the_summaries():
     assert "**6 orders** from 3 customers" in english
 
 
+def test_overview_text_counts_an_empty_optional_table_as_absent():
+    from helpers.io import TableSummary
+
+    summaries = [*_summaries(), TableSummary("nps", "nps.csv", 0, 0, None, None)]
+    text = summary_text(summaries, lang="ja")
+    assert "NPS回答（nps.csv）は見出しだけで行がないため、ないものとして扱います。" in text
+    assert "NPS回答は 0 件" not in text
+    assert "このデータにない表: NPS回答、ファン調査" in text
+    english = summary_text(summaries, lang="en")
+    assert "nps.csv (NPS responses) has a header but no rows: treated as absent." in english
+
+
 def test_overview_notebook_follows_the_conventions():
     nb = nbformat.read(str(OVERVIEW), as_version=4)
     assert nb.metadata["kernelspec"]["name"] == "python3"
@@ -832,3 +844,38 @@ def test_sample_workbook_runs_every_report_notebook(sample_run):
     assert [r.name for r in result.notebooks] == expected
     overview = next(r for r in result.notebooks if r.name == "00_overview")
     assert overview.ok and overview.issues == []
+
+
+@pytest.mark.notebook
+def test_sample_report_ids_reverse_only_with_the_folders_key(sample_run, tmp_path):
+    import numpy as np
+
+    from helpers import privacy
+    from helpers.io import PROJECT_ROOT
+
+    result, customers = sample_run
+    listed = set(pd.read_csv(result.out_dir / "outputs" / "role_model_interviews.csv", encoding="utf-8-sig").iloc[:, 0])
+    assert len(listed) >= 10 and all(re.fullmatch(r"P-[0-9a-f]{16}", p) for p in listed)
+    assert customers["customer_id"].str.fullmatch(r"C\d{6}").all()  # the id format an attacker would enumerate
+    guesses = pd.Series(np.char.add("C", np.char.zfill(np.arange(1_000_000).astype(str), 6)))  # C000000..C999999
+    (tmp_path / "other_client").mkdir()
+    assert not listed & set(privacy.pseudonymize(guesses, privacy.data_key(tmp_path / "other_client")))
+    # the same enumeration with the folder's key reverses every id: the key alone protects them
+    assert listed <= set(privacy.pseudonymize(guesses, privacy.data_key(PROJECT_ROOT / "data" / "sample")))
+
+
+@pytest.mark.notebook
+def test_pseudonym_key_and_kando_files_never_reach_the_run_folder(sample_run):
+    from helpers import privacy
+    from helpers.io import PROJECT_ROOT
+
+    result, _ = sample_run
+    key = privacy.data_key(PROJECT_ROOT / "data" / "sample")
+    files = [p for p in result.out_dir.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".pdf" for p in files) and any(p.name == "manifest.json" for p in files)
+    for path in files:
+        data = path.read_bytes()
+        assert key not in data and key.hex().encode() not in data, path.name
+        if path.suffix == ".pdf":
+            assert key.hex() not in compact(pdf_text(path)), path.name
+    assert not [p for p in result.out_dir.rglob("*") if privacy.KANDO_DIR in p.parts]

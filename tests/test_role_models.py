@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+
 import pandas as pd
 import pytest
 
@@ -168,10 +171,12 @@ def test_interview_list_has_age_band_not_personal_data(edge_shop):
     customers, orders, nps = edge_shop
     candidates = role_models.role_model_candidates(customers, orders, nps, AS_OF)
     gaps = role_models.purchase_gaps(role_models.purchase_timelines(orders, ["E1"], AS_OF, long_gap_days=61))
-    listing = role_models.interview_list(candidates, customers, gaps, AS_OF)
+    key = b"k" * 32
+    listing = role_models.interview_list(candidates, customers, gaps, AS_OF, key=key)
     assert len(listing) == 1
     row = listing.iloc[0]
-    assert row.customer_id.startswith("P-") and row.age_band == "40代" and row.gender == "女性"
+    assert row.customer_id == "P-" + hmac.new(key, b"E1", hashlib.sha256).hexdigest()[:16]
+    assert row.age_band == "40代" and row.gender == "女性"
     assert (row.latest_score, row.n_orders, row.first_year_value) == (9, 3, 50000)
     assert (row.long_gaps, row.longest_gap_days) == (1, 92)  # 2025-03-01 -> 2025-06-01; the 60-day gap is short
     assert not set(listing.columns) & {"birth_date", "name", "email", "phone"}
@@ -215,7 +220,7 @@ def test_role_model_charts_render_japanese(gap_orders, edge_shop):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ax_funnel = plot_role_model_funnel(role_model_tables.funnel_with_criteria(funnel, criteria))
-        ax_timeline = plot_purchase_timelines(timelines)
+        ax_timeline = plot_purchase_timelines(timelines, key=b"k" * 32)
         ax_english = plot_role_model_funnel(
             role_model_tables.funnel_with_criteria(funnel, criteria, "en"),
             lang="en",

@@ -99,3 +99,9 @@ def test_export_csv_writes_utf8_with_bom_iso_dates_and_headers(tmp_path):
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     assert raw.decode("utf-8-sig").splitlines() == ["顧客ID,last_order", "P-1,2025-01-31"]
+
+
+def test_two_columns_under_one_header_are_an_error_not_a_silent_drop():
+    frame = pd.DataFrame({"low": [1.0], "high": [2.0]})
+    with pytest.raises(ValueError, match="header"):
+        format_table(frame, {"low": ("float1", "区間", "CI"), "high": ("float1", "区間", "CI")}, "ja")

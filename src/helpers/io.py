@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io as _io
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -134,8 +135,12 @@ class ValidationReport:
         """True when there is no problem."""
         return not self.problems
 
-    def format(self, lang: str = labels.DEFAULT_LANG) -> str:
-        """Summary per table, then notes, then every problem, as text."""
+    def format(self, lang: str = labels.DEFAULT_LANG, show_all: bool = True) -> str:
+        """Summary per table, then notes, then the problems, as text.
+
+        ``show_all=False`` groups the problems by file, column and rule with
+        the first few of each (:func:`helpers.problem_listing.format_problems`).
+        """
         ja = labels.check_lang(lang) == "ja"
         out = [f"{'データ' if ja else 'Data'}: {self.data_dir}"]
         for s in self.summaries:
@@ -155,7 +160,12 @@ class ValidationReport:
         if self.problems:
             head = f"問題 {len(self.problems):,} 件" if ja else f"{len(self.problems):,} problems"
             out.append(head + ":")
-            out.extend("  " + p.format(lang) for p in self.problems)
+            if show_all:
+                out.extend("  " + p.format(lang) for p in self.problems)
+            else:
+                from helpers.problem_listing import format_problems
+
+                out.append(format_problems(self.problems, lang))
         else:
             out.append("問題はありません。" if ja else "No problems found.")
         return "\n".join(out)
@@ -308,8 +318,48 @@ def _excel_cell_text(value: object) -> str:
     return str(value)
 
 
+_ZERO_PADDED_FORMAT = re.compile(r"0+")
+
+
+def _excel_cell_value(cell) -> object:
+    """A cell's value; a number shown with a zero-padded format (``0000000``) as the padded text."""
+    value = cell.value
+    number_format = getattr(cell, "number_format", None) or ""
+    if (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and _ZERO_PADDED_FORMAT.fullmatch(number_format)
+        and float(value).is_integer()
+    ):
+        return f"{int(value):0{len(number_format)}d}"
+    return value
+
+
+def _xlsx_sheets(path: Path) -> dict[str, pd.DataFrame]:
+    """Every sheet of a workbook as a frame of cell values, without trailing empty rows.
+
+    Read cell by cell (as pandas does) to see each cell's number format: an
+    id column of numbers formatted ``0000000`` reads as ``"0001234"``, as the
+    user sees it in Excel, not as ``1234``.
+    """
+    from openpyxl import load_workbook
+
+    book = load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    try:
+        sheets = {}
+        for sheet in book.worksheets:
+            rows = [[_excel_cell_value(cell) for cell in row] for row in sheet.iter_rows()]
+            while rows and all(v is None or v == "" for v in rows[-1]):
+                rows.pop()
+            width = max((len(r) for r in rows), default=0)
+            sheets[sheet.title] = pd.DataFrame([r + [None] * (width - len(r)) for r in rows], dtype=object)
+    finally:
+        book.close()
+    return sheets
+
+
 def _read_xlsx(path: Path, table: str) -> tuple[pd.DataFrame, np.ndarray, list[Problem], list[str]]:
-    sheets = pd.read_excel(path, sheet_name=None, dtype=object, header=None, engine="openpyxl")
+    sheets = _xlsx_sheets(path)
     aliases = schemas.alias_table(table)
     required = set(schemas.TABLES[table].required)
     chosen = next(iter(sheets))
@@ -670,6 +720,13 @@ class Dataset:
         if name in schemas.TABLES:
             return self.tables.get(name)
         raise AttributeError(name)
+
+    @property
+    def pseudonym_key(self) -> bytes:
+        """The data folder's secret key for pseudonymous ids (:func:`helpers.privacy.data_key`)."""
+        from helpers import privacy
+
+        return privacy.data_key(self.data_dir)
 
     def require(self, table: str) -> pd.DataFrame:
         """The table, or a clear error naming the file that was looked for."""

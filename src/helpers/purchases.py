@@ -267,3 +267,22 @@ def nth_purchase_conversion(orders: pd.DataFrame, max_n: int = 6) -> pd.DataFram
     with np.errstate(invalid="ignore", divide="ignore"):
         conversion = np.where(previous > 0, reached / previous, np.nan)
     return pd.DataFrame({"customers": reached, "conversion": conversion}, index=pd.Index(n, name="n"))
+
+
+def order_products(order_items: pd.DataFrame, sep: str = " / ") -> pd.Series:
+    """The products of each order, as one text: ``"青汁 / 黒酢"`` (each product once, in item order).
+
+    Parameters
+    ----------
+    order_items : pandas.DataFrame
+        ``order_id`` and ``product`` (the ``order_items`` table).
+    sep : str
+        Put between product names.
+
+    Returns
+    -------
+    pandas.Series
+        Indexed by ``order_id``.
+    """
+    items = order_items[["order_id", "product"]].dropna().astype(str).drop_duplicates()
+    return items.groupby("order_id", sort=False)["product"].agg(sep.join)

@@ -258,6 +258,7 @@ def interview_list(
     as_of,
     role_models=None,
     show_customer_ids: bool = False,
+    key: bytes | None = None,
 ) -> pd.DataFrame:
     """Role models to invite, with their age band and buying facts (no personal data).
 
@@ -275,6 +276,9 @@ def interview_list(
         Order of the list; :func:`role_model_ids` by default.
     show_customer_ids : bool
         Real ids when ``True``, pseudonyms otherwise.
+    key : bytes, optional
+        The data folder's pseudonym key (``Dataset.pseudonym_key``); needed
+        unless ``show_customer_ids``.
 
     Returns
     -------
@@ -292,7 +296,7 @@ def interview_list(
     per_gap = gaps.groupby("customer_id")["gap_days"]
     table = pd.DataFrame(
         {
-            "customer_id": display_ids(pd.Series(ids, index=ids), show_customer_ids).to_numpy(),
+            "customer_id": display_ids(pd.Series(ids, index=ids), show_customer_ids, key).to_numpy(),
             "age_band": age_band(people["birth_date"], as_of).to_numpy() if "birth_date" in people else pd.NA,
         }
     )

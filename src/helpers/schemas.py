@@ -163,6 +163,16 @@ TABLES: dict[str, TableSpec] = {
         date_column="response_date",
         aliases={"評価": "rating", "満足度": "rating"},
     ),
+    "order_items": TableSpec(
+        "order_items",
+        {
+            "order_id": ColumnSpec("text", required=True),
+            "product": ColumnSpec("text", required=True),
+            "quantity": ColumnSpec("int", low=0),
+            "price": ColumnSpec("amount", low=0),
+        },
+        aliases={"数量": "quantity", "個数": "quantity", "単価": "price", "価格": "price"},
+    ),
 }
 
 #: Tables a data directory must hold; the others may be missing.

@@ -227,6 +227,7 @@ def segment_list(
     nps: pd.DataFrame | None,
     as_of,
     show_customer_ids: bool = False,
+    key: bytes | None = None,
 ) -> pd.DataFrame:
     """The customer list per segment, for export (no personal data).
 
@@ -242,6 +243,9 @@ def segment_list(
         Reference date.
     show_customer_ids : bool
         Real ids when ``True``, pseudonyms otherwise.
+    key : bytes, optional
+        The data folder's pseudonym key (``Dataset.pseudonym_key``); needed
+        unless ``show_customer_ids``.
 
     Returns
     -------
@@ -260,7 +264,7 @@ def segment_list(
     revenue = facts["revenue"].fillna(0.0).round().astype(int).to_numpy()
     table = pd.DataFrame(
         {
-            "customer_id": display_ids(pd.Series(ids, index=ids), show_customer_ids).to_numpy(),
+            "customer_id": display_ids(pd.Series(ids, index=ids), show_customer_ids, key).to_numpy(),
             "segment": np.array(SEGMENTS, dtype=object)[codes],
             "latest_score": latest["score"].astype("Int64").array.take(answer_row, allow_fill=True),
             "response_date": latest["response_date"].array.take(answer_row, allow_fill=True),

@@ -323,6 +323,41 @@ def order_mix(orders: pd.DataFrame, by: str = "channel") -> pd.DataFrame:
     return mix.sort_values("orders", ascending=False, kind="stable")
 
 
+def product_mix(order_items: pd.DataFrame, orders: pd.DataFrame) -> pd.DataFrame:
+    """Orders, customers and item revenue per product, from the order lines.
+
+    Parameters
+    ----------
+    order_items : pandas.DataFrame
+        ``order_id``, ``product`` and, when known, ``quantity`` and ``price``
+        (unit price; item revenue is ``price * quantity``, quantity 1 when blank).
+    orders : pandas.DataFrame
+        ``order_id`` and ``customer_id``; items of other orders are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`order_mix` by ``"product"``: ``orders`` (orders holding the
+        product), ``customers``, ``revenue`` (NaN-free; 0 where no price) and
+        ``share`` (of all orders).
+    """
+    quantity = order_items["quantity"] if "quantity" in order_items else pd.Series(1, index=order_items.index)
+    price = order_items["price"] if "price" in order_items else pd.Series(0.0, index=order_items.index)
+    lines = pd.DataFrame(
+        {
+            "order_id": order_items["order_id"].astype(str),
+            "product": order_items["product"],
+            "amount": price.astype(float).fillna(0.0) * quantity.astype(float).fillna(1.0),
+        }
+    )
+    per_order = lines.groupby(["order_id", "product"], sort=False, as_index=False)["amount"].sum()
+    per_order = per_order.merge(
+        orders[["order_id", "customer_id"]].astype({"order_id": str}), on="order_id", how="inner"
+    )
+    mix = order_mix(per_order, "product")
+    mix["share"] = mix["orders"] / max(len(orders), 1)
+    return mix
+
 def survey_responses(
     nps: pd.DataFrame | None = None, fan_survey: pd.DataFrame | None = None, freq: str = "M"
 ) -> pd.DataFrame:

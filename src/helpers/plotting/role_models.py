@@ -58,6 +58,7 @@ def plot_purchase_timelines(
     lang: str = "ja",
     show_customer_ids: bool = False,
     annotate_first: int = 3,
+    key: bytes | None = None,
     title: str | None = None,
     **kwargs,
 ):
@@ -78,7 +79,9 @@ def plot_purchase_timelines(
         Real ids as row labels when ``True``, pseudonyms otherwise.
     annotate_first : int
         Purchases after the first whose labels are listed above each row.
-
+    key : bytes, optional
+        The data folder's pseudonym key (``Dataset.pseudonym_key``); needed
+        unless ``show_customer_ids``.
     title : str, optional
         Chart title instead of the default (``""`` for none).
     **kwargs
@@ -112,7 +115,7 @@ def plot_purchase_timelines(
     for customer, labels in first.groupby("customer_id", sort=False)["label"]:
         more = " → …" if (timelines["customer_id"] == customer).sum() > len(labels) else ""
         ax.text(0, row[customer] + 0.22, " → ".join(labels) + more, ha="left", va="bottom", fontsize=7, color="#333333")
-    names = display_ids(pd.Series(customers), show_customer_ids)
+    names = display_ids(pd.Series(customers), show_customer_ids, key)
     ax.set_yticks(row.to_numpy(), names.to_numpy(), fontsize=8)
     ax.set_ylim(-0.7, len(customers) - 0.3)
     ax.set_xlim(-20, max(np.nanmax(x) if len(x) else 0, 365) + 30)

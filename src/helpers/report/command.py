@@ -144,6 +144,8 @@ def run_command(args: argparse.Namespace) -> int:
 
     out = result.out_dir
     lang = args.lang or ("en" if result.parameters.get("lang") == "en" else "ja")
+    for reason in result.skip_reasons:
+        print(("省略: " if lang == "ja" else "Skipped: ") + reason)
     if lang == "ja":
         print(f"出力先: {out}")
         if result.combined_pdf:

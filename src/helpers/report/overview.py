@@ -106,8 +106,12 @@ def summary_text(summaries, as_of=None, lang: str = "ja") -> str:
     -------
     str
     """
+    from helpers import schemas
+
     labels.check_lang(lang)
-    by_table = {s.table: s for s in summaries}
+    # an optional table with a header and no rows counts as absent
+    empty = [s for s in summaries if s.rows == 0 and s.table not in schemas.REQUIRED_TABLES]
+    by_table = {s.table: s for s in summaries if s not in empty}
     ja = lang == "ja"
     lines = []
     orders = by_table.get("orders")
@@ -148,9 +152,14 @@ def summary_text(summaries, as_of=None, lang: str = "ja") -> str:
             if ja
             else f"{labels.label('journey', lang)}: {journey.rows:,} rows."
         )
-    from helpers import schemas
     from helpers.report.render import format_date
 
+    for s in empty:
+        lines.append(
+            f"{labels.label(s.table, lang)}（{s.file}）は見出しだけで行がないため、ないものとして扱います。"
+            if ja
+            else f"{s.file} ({labels.label(s.table, lang)}) has a header but no rows: treated as absent."
+        )
     missing = [labels.label(t, lang) for t in schemas.TABLES if t not in by_table]
     if missing:
         lines.append(
@@ -170,3 +179,48 @@ def summary_text(summaries, as_of=None, lang: str = "ja") -> str:
         else "Names, emails, phone numbers and birth dates are used for counting only and never shown."
     )
     return "\n\n".join(lines)
+
+
+def import_text(data_dir: str | Path, lang: str = "ja") -> str:
+    """What ``kando import`` counted and set aside, as Markdown; ``""`` when the data were not imported.
+
+    Reads ``import_summary.json``, which ``kando import`` writes beside the
+    tables (counts and yen only).
+
+    Parameters
+    ----------
+    data_dir : str or pathlib.Path
+    lang : {"ja", "en"}
+
+    Returns
+    -------
+    str
+    """
+    import json
+
+    from helpers import io
+
+    path = io.resolve_path(data_dir) / "import_summary.json"
+    if not path.exists():
+        return ""
+    summary = json.loads(path.read_text(encoding="utf-8"))
+    ja = labels.check_lang(lang) == "ja"
+    counted, excluded = summary["orders_counted"], summary["orders_excluded"]
+    if ja:
+        text = (
+            f"このデータは {summary['platform']} の出力から取り込みました（明細 {summary['item_rows']:,} 行）。"
+            f"売上として数えた注文は **{counted['orders']:,} 件**（{counted['amount']:,.0f} 円）、"
+            f"取消・返品などで除いた注文は **{excluded['orders']:,} 件**（{excluded['amount']:,.0f} 円）です。"
+        )
+        if summary.get("kept_with_status"):
+            text += "除いた注文も status 列つきでデータに残しています。"
+        return text
+    text = (
+        f"These data were imported from a {summary['platform']} export ({summary['item_rows']:,} item rows). "
+        f"**{counted['orders']:,} orders** ({counted['amount']:,.0f} JPY) are counted as sales; "
+        f"**{excluded['orders']:,} orders** ({excluded['amount']:,.0f} JPY) were cancelled, returned or "
+        "never completed and are excluded."
+    )
+    if summary.get("kept_with_status"):
+        text += " They are kept in the data, marked in the status column."
+    return text

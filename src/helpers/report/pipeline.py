@@ -7,7 +7,9 @@ into ``reports/<brand>-<YYYYMMDD-HHMMSS>/`` (or ``out_dir``):
   failed);
 - ``NN_name.pdf``: one report per notebook;
 - ``combined.pdf``: cover, contents with page numbers, every report;
-- ``manifest.json``: inputs' SHA-256, parameters, versions, git commit, timings;
+- ``manifest.json``: inputs' SHA-256, parameters, versions, git commit, timings,
+  the notebooks skipped because a table they require is absent, and the
+  validation's notes (an absent or empty optional table, ...);
 - ``outputs/``: files the notebooks export, when they take an ``output_dir``
   parameter and the run does not set it.
 """
@@ -111,6 +113,26 @@ class NotebookResult:
         return None
 
 
+@dataclass(frozen=True)
+class SkippedNotebook:
+    """A notebook left out of a run because a table it requires is absent.
+
+    Attributes
+    ----------
+    name : str
+        Notebook stem.
+    source : pathlib.Path
+    title : str
+    missing : tuple of str
+        The required tables that are absent or have no rows.
+    """
+
+    name: str
+    source: Path
+    title: str
+    missing: tuple[str, ...]
+
+
 @dataclass
 class RunResult:
     """Everything a run wrote.
@@ -128,6 +150,10 @@ class RunResult:
         Those that differ from the notebooks' defaults.
     seconds : float
         Wall time of the whole run.
+    skipped : list of SkippedNotebook
+        Notebooks not run because a table they require is absent.
+    skip_reasons : list of str
+        ``"NPS回答がありません: 01・02 を省略"`` style, in the run's language.
     deck : pathlib.Path or None
         ``deck.pptx`` with ``pptx=True``.
     deck_error : str or None
@@ -141,6 +167,8 @@ class RunResult:
     parameters: dict
     changed_parameters: dict
     seconds: float
+    skipped: list[SkippedNotebook] = field(default_factory=list)
+    skip_reasons: list[str] = field(default_factory=list)
     deck: Path | None = None
     deck_error: str | None = None
 
@@ -376,6 +404,9 @@ def run_workbook(
     block_slow_optional_imports()
     config = resolve_config(data_dir, params, notebooks, lang, notebooks_dir, overrides, progress, stream)
     plan = plan_run(config, out_dir, pdf, run_date)
+    if progress:
+        for reason in plan.skip_reasons[config.lang]:
+            _emit(("省略: " if config.lang == "ja" else "Skipped: ") + reason, stream)
     jobs = max(1, min(jobs or default_jobs(), len(plan.tasks)))
     results, combined, combined_seconds = execute_plan(plan, jobs, pdf, progress, stream)
     deck, deck_seconds, deck_error = publish_extras(plan, results, pptx, progress, stream)
@@ -389,7 +420,7 @@ def run_workbook(
     manifest_path = write_manifest(manifest, plan.out_dir / MANIFEST)
     return RunResult(
         plan.out_dir, results, combined, manifest_path, config.values, plan.changed, round(total, 3),
-        deck=deck, deck_error=deck_error,
+        plan.skipped, plan.skip_reasons[config.lang], deck=deck, deck_error=deck_error,
     )
 
 
@@ -450,9 +481,13 @@ class RunPlan:
     changed : dict
         Parameters that differ from the notebooks' defaults.
     tasks : list
-        One task per chosen notebook, in run order.
+        One task per chosen notebook whose required tables are present, in run order.
     run_date : datetime.datetime
         When the run started.
+    skipped : list of SkippedNotebook
+        Chosen notebooks left out because a table they require is absent.
+    skip_reasons : dict
+        ``{"ja": [...], "en": [...]}``: one sentence per set of absent tables.
     """
 
     config: RunConfig
@@ -462,6 +497,8 @@ class RunPlan:
     changed: dict
     tasks: list
     run_date: _dt.datetime
+    skipped: list = field(default_factory=list)
+    skip_reasons: dict = field(default_factory=lambda: {"ja": [], "en": []})
 
 
 def resolve_config(
@@ -530,6 +567,10 @@ def resolve_config(
 def plan_run(config: RunConfig, out_dir=None, pdf: bool = True, run_date: _dt.datetime | None = None) -> RunPlan:
     """Step 2 of :func:`run_workbook`: validate the data, make the run folder and one task per notebook.
 
+    A notebook whose required tables (its metadata's declaration, read by
+    :mod:`helpers.notebook_tables`) are absent or empty gets no task; the
+    plan lists it as skipped, with the reason.
+
     Parameters
     ----------
     config : RunConfig
@@ -551,7 +592,7 @@ def plan_run(config: RunConfig, out_dir=None, pdf: bool = True, run_date: _dt.da
     helpers.io.DataValidationError
         When the data has problems; nothing is created.
     """
-    from helpers import io
+    from helpers import io, notebook_tables
 
     run_date = run_date or _dt.datetime.now().replace(microsecond=0)
     validate_start = time.perf_counter()
@@ -559,6 +600,16 @@ def plan_run(config: RunConfig, out_dir=None, pdf: bool = True, run_date: _dt.da
     validate_seconds = time.perf_counter() - validate_start
     if not validation.ok:
         raise io.DataValidationError(validation)
+    supports = notebook_tables.support(
+        [notebook_tables.read_needs(p) for p in config.chosen], notebook_tables.present_tables(validation)
+    )
+    skipped = [
+        SkippedNotebook(p.stem, p, nb_files.notebook_title(p), s.missing)
+        for p, s in zip(config.chosen, supports, strict=True)
+        if not s.supported
+    ]
+    skip_reasons = {lang: notebook_tables.skip_reasons(supports, lang) for lang in ("ja", "en")}
+    runnable = [p for p, s in zip(config.chosen, supports, strict=True) if s.supported]
 
     out = io.resolve_path(out_dir) if out_dir is not None else _new_run_dir(io.PROJECT_ROOT, config.brand, run_date)
     out.mkdir(parents=True, exist_ok=True)
@@ -577,9 +628,9 @@ def plan_run(config: RunConfig, out_dir=None, pdf: bool = True, run_date: _dt.da
             title=nb_files.notebook_title(p, config.lang),
             lang=config.lang,
         )
-        for p in config.chosen
+        for p in runnable
     ]
-    return RunPlan(config, validation, validate_seconds, out, changed, tasks, run_date)
+    return RunPlan(config, validation, validate_seconds, out, changed, tasks, run_date, skipped, skip_reasons)
 
 
 def execute_plan(plan: RunPlan, jobs: int, pdf: bool = True, progress: bool = True, stream=None):
@@ -618,11 +669,13 @@ def execute_plan(plan: RunPlan, jobs: int, pdf: bool = True, progress: bool = Tr
         combine_start = time.perf_counter()
         cover = render.Cover(
             config.brand, _period(plan.validation), plan.run_date, config.as_of, plan.changed,
-            {name: p.help for name, p in config.known.items()},
+            {name: p.help for name, p in config.known.items()}, skipped=plan.skip_reasons[config.lang],
         )
         parts = [(render.Section(r.name, r.title, r.body_html), r.layout) for r in done]
         parts.append(_appendix_part(config.values, config.known, plan.changed, config.brand, config.lang))
         summary = _summary_input(results, config.data_path)
+        reasons = getattr(plan, "skip_reasons", None) or {}
+        summary.skipped = list(zip(reasons.get("ja", []), reasons.get("en", []), strict=False))
         anchors = {r.name: r.anchors for r in done}
         combined = render.write_combined(
             parts, cover, config.brand, out / COMBINED_PDF, config.lang, summary, anchors
@@ -713,6 +766,17 @@ def build_manifest(
             }
             for r in results
         ],
+        "skipped": [
+            {
+                "name": s.name,
+                "title": s.title,
+                "source": display_path(s.source, root),
+                "missing_tables": list(s.missing),
+            }
+            for s in plan.skipped
+        ],
+        "skip_reasons": plan.skip_reasons,
+        "data_notes": list(plan.validation.notes),
         "combined_pdf": combined.name if combined else None,
         "deck": deck.name if deck else None,
         "deck_error": deck_error,

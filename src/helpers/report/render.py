@@ -48,6 +48,7 @@ _TEXT = {
         "see_appendix": "設定の値は付録の一覧にあります。",
         "appendix": "付録: パラメータ一覧",
         "none_changed": "すべて既定値です。",
+        "skipped": "データがないため省略したレポート",
         "toc": "目次",
         "parameter": "パラメータ",
         "value": "値",
@@ -66,6 +67,7 @@ _TEXT = {
         "see_appendix": "Their values are listed in the appendix.",
         "appendix": "Appendix: parameters",
         "none_changed": "All parameters at their defaults.",
+        "skipped": "Reports left out for want of data",
         "toc": "Contents",
         "parameter": "Parameter",
         "value": "Value",
@@ -129,6 +131,8 @@ class Cover:
         Parameters whose value differs from the notebooks' defaults.
     descriptions : dict
         Parameter name -> the comment of its line in the parameters cell.
+    skipped : list of str
+        One sentence per set of absent tables, naming the notebooks left out.
     """
 
     brand: str
@@ -137,6 +141,7 @@ class Cover:
     as_of: str | None = None
     changed: dict = field(default_factory=dict)
     descriptions: dict = field(default_factory=dict)
+    skipped: list = field(default_factory=list)
 
 
 def _anchor_output(output):
@@ -419,6 +424,12 @@ def _cover_html(cover: Cover, lang: str) -> str:
         changed = f'<ul class="cover-params">{items}</ul><p class="cover-note">{esc(ui_text("see_appendix", lang))}</p>'
     else:
         changed = f'<p class="cover-note">{esc(ui_text("none_changed", lang))}</p>'
+    skipped = (
+        f'<h2 class="cover-heading">{esc(ui_text("skipped", lang))}</h2>'
+        f'<ul class="cover-skipped">{"".join(f"<li>{esc(s)}</li>" for s in cover.skipped)}</ul>'
+        if cover.skipped
+        else ""
+    )
     return f"""<section class="cover">
 <div class="cover-band">
 <p class="cover-kicker">{esc(ui_text("report", lang))}</p>
@@ -428,6 +439,7 @@ def _cover_html(cover: Cover, lang: str) -> str:
 <table class="cover-facts"><tbody>{fact_rows}</tbody></table>
 <h2 class="cover-heading">{esc(ui_text("changed", lang))}</h2>
 {changed}
+{skipped}
 </div>
 </section>"""
 

@@ -224,10 +224,14 @@ def format_table(
     Raises
     ------
     ValueError
-        For an unknown ``lang`` or kind.
+        For an unknown ``lang`` or kind, or two columns with the same header.
     """
     check_lang(lang)
     headers = {column: _header(column, spec, lang, labels) for column, spec in columns.items()}
+    repeated = sorted({h for h in headers.values() if list(headers.values()).count(h) > 1})
+    if repeated:
+        # two columns under one header would silently become one
+        raise ValueError(f"columns share a header in {lang!r}: {', '.join(repeated)}; give each its own")
     kinds = {column: spec if isinstance(spec, str) else spec[0] for column, spec in columns.items()}
     if keep_index:
         row_labels = frame.index.copy()  # naming it must not rename the caller's index

@@ -150,6 +150,7 @@ def customers_display(
     show_customer_ids: bool = False,
     lang: str = "ja",
     formatted: bool = True,
+    key: bytes | None = None,
 ) -> pd.DataFrame:
     """Customer rows (:func:`helpers.ltv.customer_value`) for a report or a CSV export.
 
@@ -165,13 +166,16 @@ def customers_display(
     formatted : bool
         ``True``: text for a report table; ``False``: numbers and ISO dates,
         for a CSV file.
+    key : bytes, optional
+        The data folder's pseudonym key (``Dataset.pseudonym_key``); needed
+        unless ``show_customer_ids``.
 
     Returns
     -------
     pandas.DataFrame
         Indexed by the displayed customer id, labelled columns.
     """
-    ids = display_ids(pd.Series(value.index.astype(str), index=value.index), show_customer_ids)
+    ids = display_ids(pd.Series(value.index.astype(str), index=value.index), show_customer_ids, key)
     shown = pd.DataFrame(index=pd.Index(ids.to_numpy(), name=label("customer_id", lang)))
     position = LANGS.index(check_lang(lang))
     for column, pair in _CUSTOMER_LABELS.items():
