@@ -29,6 +29,7 @@ ANALYSIS_MODULES = [
     "helpers.touchpoints",
     "helpers.emotion",
     "helpers.friction",
+    "helpers.journey_map",
     "helpers.ltv",
     "helpers.clv",
     "helpers.tracking",

@@ -24,7 +24,12 @@ def test_defaults_from_repo_root(tmp_path, sample_tables, sample_dir, project_ro
     notebook = run_notebook("06_ltv", tmp_path, project_root, output_dir=str(out_dir))
     text, bad, images = outputs_of(notebook)
     assert bad == []
-    assert images == 5  # retention curves, LTV by segment, waterfall, holdout check, P(alive)
+    # retention curves, LTV by segment, waterfall, holdout check, P(alive); 4 journey maps (2 personas x 2 scenarios)
+    assert images == 5 + 4
+    for n in (1, 2):
+        for scenario in ("as_is", "to_be"):
+            assert (out_dir / f"journey_map_{n}_{scenario}.png").exists()
+            assert (out_dir / f"journey_map_{n}_{scenario}.svg").exists()
 
     segments = customer_segments(sample_tables.customers, sample_tables.nps, AS_OF)
     classic = ltv.classic_ltv(sample_tables.orders, AS_OF, segments)

@@ -686,7 +686,10 @@ def test_pdfs_embed_ipaexgothic_and_show_japanese_text(small_run):
         assert "青汁テスト本舗" in text  # the running header
     combined = compact(pdf_text(out / "combined.pdf"))
     assert all(title in combined for title in titles.values())
-    assert "目次" in combined and "壊れたレポート" not in combined and "漏洩レポート" not in combined
+    # the failed reports are only named in the summary, as what was skipped
+    after_summary = combined[combined.index("目次") :]
+    assert "壊れたレポート" not in after_summary and "漏洩レポート" not in after_summary
+    assert "「壊れたレポート」の章は実行できませんでした" in combined
     assert "2024年1月5日〜2025年12月1日" in combined  # data period on the cover, from orders.csv
     # the total of the 6 orders: 3000 + 3000 + 5400 + 1200 + 5400 + 2500
     assert "20,500円" in compact(pdf_text(out / "01_sales.pdf"))
@@ -698,7 +701,8 @@ def test_contents_page_numbers_point_at_the_sections(small_run):
 
     reader = PdfReader(str(small_run["out"] / "combined.pdf"))
     pages = [compact(p.extract_text() or "") for p in reader.pages]
-    contents = pages[1]
+    assert pages[1].startswith("サマリー") and "サマリー（続き）" in pages[2]
+    contents = pages[3]
     for title in ["データ概要", "売上レポート", "素朴なレポート"]:
         listed = int(re.search(re.escape(title) + r"[.．]*(\d+)", contents).group(1))
         assert pages[listed - 1].find(title) >= 0, (title, listed)
@@ -789,7 +793,9 @@ def test_no_pdf_writes_executed_notebooks_and_manifest_only(small_workbook, tmp_
         data_dir=data, notebooks="03", notebooks_dir=folder, out_dir=tmp_path / "o", pdf=False, progress=False
     )
     assert result.ok and result.combined_pdf is None
-    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["03_plain.ipynb", "manifest.json"]
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == [
+        "03_plain.ipynb", "03_plain.key_figures.json", "manifest.json"
+    ]
     assert result.notebooks[0].pdf is None
 
 

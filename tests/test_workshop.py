@@ -81,6 +81,25 @@ def test_starting_friction_and_whatif_match_direct_calls(app, lifetimes):
     pd.testing.assert_frame_equal(app.roi, ltv.improvement_roi(direct, 1_000_000, per_year))
 
 
+def test_the_journey_map_is_the_reports_map_and_follows_edits(app, lifetimes):
+    from helpers import emotion, journey_map
+
+    direct = ltv.friction_scenarios(lifetimes, app.ratings, [sample.FRICTION_TOUCHPOINT], share=0.5, as_of=AS_OF)
+    expected = journey_map.journey_map_steps(
+        app.journey[app.journey["persona"] == PERSONA], PERSONA, "as_is",
+        rating_curve=emotion.rating_curve(app.ratings), friction_points=expected_friction(app, app.journey),
+        ltv_gains=direct.scenarios.drop(index=ltv.COMBINED)["ltv_delta"],
+    )
+    pd.testing.assert_frame_equal(app.journey_map_steps(), expected)
+    priced = expected.loc[expected["evidence"] == "priced", "touchpoint"].tolist()
+    assert priced == [sample.FRICTION_TOUCHPOINT]
+    assert app.map_image.value[:8] == b"\x89PNG\r\n\x1a\n"
+    before = app.map_image.value
+    app.steps[1].emotion.value = -4  # a new friction point at step 2
+    assert app.journey_map_steps().set_index("step").loc[2, "evidence"] in ("rated", "assumption")
+    assert app.map_image.value != before
+
+
 # ---------------------------------------------------------------------------
 # Editing the emotion: curve, friction table and LTV follow
 # ---------------------------------------------------------------------------

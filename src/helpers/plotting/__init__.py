@@ -51,6 +51,7 @@ _PLOT_MODULES = {
     "plot_deciles": "customer_base",
     "plot_product_paths": "customer_base",
     "plot_sbg_projection": "customer_base",
+    "plot_journey_map": "journey_map",
     "plot_key_driver_quadrants": "voice",
     "plot_sentiment_curve": "voice",
 }

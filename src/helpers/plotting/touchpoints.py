@@ -33,7 +33,7 @@ _text = text_lookup(_TEXT)
 
 
 #: Characters a Japanese line may not start with (kinsoku).
-_NO_LINE_START = "ー、。，．）」』】ぁぃぅぇぉっゃゅょァィゥェォッャュョ・"
+_NO_LINE_START = "ー、。，．）」』】”’ぁぃぅぇぉっゃゅょァィゥェォッャュョ・"
 #: A leading step number ("6. ") stays on the first line.
 _STEP_PREFIX = re.compile(r"^\d+\.\s")
 

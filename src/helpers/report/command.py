@@ -70,6 +70,11 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParse
         "--no-pdf", dest="pdf", action="store_false", help="only execute the notebooks and write the manifest"
     )
     parser.add_argument(
+        "--pptx",
+        action="store_true",
+        help="also write deck.pptx: cover, summary, journey maps, one slide per section / スライドも作成",
+    )
+    parser.add_argument(
         "--jobs", type=int, metavar="N", default=None, help="notebooks run at the same time (default: number of CPUs)"
     )
     parser.add_argument(
@@ -131,6 +136,7 @@ def run_command(args: argparse.Namespace) -> int:
             notebooks_dir=args.notebooks_dir,
             overrides=[tuple(pair) for pair in args.overrides],
             cache_dir=args.cache_dir,
+            pptx=args.pptx,
         )
     except io.DataValidationError as error:
         head = (
@@ -153,12 +159,18 @@ def run_command(args: argparse.Namespace) -> int:
         print(f"出力先: {out}")
         if result.combined_pdf:
             print(f"統合レポート: {result.combined_pdf}")
+        if result.deck:
+            print(f"スライド: {result.deck}")
         print(f"合計 {result.seconds:.1f} 秒")
     else:
         print(f"Output: {out}")
         if result.combined_pdf:
             print(f"Combined report: {result.combined_pdf}")
+        if result.deck:
+            print(f"Slides: {result.deck}")
         print(f"Total {result.seconds:.1f} s")
+    if result.deck_error:
+        print(result.deck_error, file=sys.stderr)
     if not result.ok:
         names = ", ".join(r.source.name for r in result.failures)
         print(("失敗したノートブック: " if lang == "ja" else "Failed notebooks: ") + names, file=sys.stderr)

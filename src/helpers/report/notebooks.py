@@ -114,13 +114,28 @@ def _source_text(cell: dict) -> str:
     return "".join(source) if isinstance(source, list) else source
 
 
-def notebook_title(notebook: str | Path | dict) -> str:
-    """The notebook's first markdown heading, without markdown marks.
+#: Tag of a markdown cell written in one language; a report in the other language leaves it out.
+LANG_TAGS = {"ja": "lang-ja", "en": "lang-en"}
+
+
+def cell_language(cell: dict) -> str | None:
+    """``"ja"`` or ``"en"`` for a cell tagged ``lang-ja`` / ``lang-en``; ``None`` for a cell of both."""
+    tags = set(cell.get("metadata", {}).get("tags", []))
+    for lang, tag in LANG_TAGS.items():
+        if tag in tags:
+            return lang
+    return None
+
+
+def notebook_title(notebook: str | Path | dict, lang: str = "ja") -> str:
+    """The notebook's first markdown heading in ``lang``, without markdown marks.
 
     Parameters
     ----------
     notebook : str, pathlib.Path or dict
         Path of an ``.ipynb`` file, or its JSON / NotebookNode.
+    lang : {"ja", "en"}
+        Cells tagged for the other language are skipped.
 
     Returns
     -------
@@ -129,7 +144,7 @@ def notebook_title(notebook: str | Path | dict) -> str:
     """
     nb = notebook if isinstance(notebook, dict) else read_notebook_json(notebook)
     for cell in nb.get("cells", []):
-        if cell.get("cell_type") != "markdown":
+        if cell.get("cell_type") != "markdown" or cell_language(cell) not in (None, lang):
             continue
         match = _HEADING.search(_source_text(cell))
         if match:

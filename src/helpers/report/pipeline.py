@@ -87,6 +87,9 @@ class NotebookResult:
     seconds: dict = field(default_factory=dict)
     body_html: str | None = field(default=None, repr=False)
     layout: bytes | None = field(default=None, repr=False)  # the PDF without page numbers
+    key_figures: list = field(default_factory=list)  # helpers.report.key_figures.KeyFigure, in cell order
+    anchors: dict = field(default_factory=dict)  # key-figure anchor -> page within this notebook's PDF
+    figure_pages: dict = field(default_factory=dict)  # key-figure anchor -> page of the combined PDF
 
     @property
     def ok(self) -> bool:
@@ -152,6 +155,10 @@ class RunResult:
         Notebooks not run because a table they require is absent.
     skip_reasons : list of str
         ``"NPS回答がありません: 01・02 を省略"`` style, in the run's language.
+    deck : pathlib.Path or None
+        ``deck.pptx`` with ``pptx=True``.
+    deck_error : str or None
+        Why the deck was not written (personal data found).
     """
 
     out_dir: Path
@@ -163,11 +170,13 @@ class RunResult:
     seconds: float
     skipped: list[SkippedNotebook] = field(default_factory=list)
     skip_reasons: list[str] = field(default_factory=list)
+    deck: Path | None = None
+    deck_error: str | None = None
 
     @property
     def ok(self) -> bool:
-        """True when every notebook succeeded."""
-        return all(r.ok for r in self.notebooks)
+        """True when every notebook succeeded (and the deck, when asked for, was written)."""
+        return all(r.ok for r in self.notebooks) and self.deck_error is None
 
     @property
     def failures(self) -> list[NotebookResult]:
@@ -222,14 +231,21 @@ def _run_task(task: _Task) -> NotebookResult:
         issues=run.issues,
         seconds={"execute": round(run.seconds, 3), "kernel_cpu": round(run.kernel_cpu, 3)},
     )
+    if run.notebook is not None:
+        from helpers.report.key_figures import read_key_figures, with_notebook, write_key_figures
+
+        result.key_figures = with_notebook(read_key_figures(run.notebook), result.name)
+        write_key_figures(result.key_figures, task.executed)
     if run.failure is None:
         render_start, render_cpu = time.perf_counter(), time.process_time()
-        result.title = nb_files.notebook_title(run.notebook)
+        result.title = nb_files.notebook_title(run.notebook, task.lang)
         try:
             result.body_html = render.notebook_body_html(run.notebook)
             if task.pdf is not None:
                 section = render.Section(result.name, result.title, result.body_html)
-                result.layout = render.render_pdf(render.section_html(section, task.brand, task.lang), task.brand)
+                result.layout, result.anchors = render.render_document(
+                    render.section_html(section, task.brand, task.lang), task.brand
+                )
                 result.pdf = render.write_numbered(result.layout, task.pdf, f"{task.brand} — {result.title}")
         except Exception as error:  # one report that cannot be drawn does not stop the others
             result.body_html = result.layout = result.pdf = None
@@ -327,6 +343,7 @@ def run_workbook(
     progress: bool = True,
     stream=None,
     cache_dir: str | Path | None = None,
+    pptx: bool = False,
 ) -> RunResult:
     """Validate the data, execute the report notebooks and render the reports.
 
@@ -365,6 +382,8 @@ def run_workbook(
         Folder of the validated-data cache (:mod:`helpers.cache`);
         ``<data_dir>/.kando/cache`` by default.  The data is validated once
         here and the notebooks load the typed tables from the cache.
+    pptx : bool
+        Also write ``deck.pptx`` (cover, summary, journey maps, one slide per section).
 
     Returns
     -------
@@ -396,15 +415,19 @@ def run_workbook(
             _emit(("省略: " if config.lang == "ja" else "Skipped: ") + reason, stream)
     jobs = max(1, min(jobs or default_jobs(), len(plan.tasks)))
     results, combined, combined_seconds = execute_plan(plan, jobs, pdf, progress, stream)
+    deck, deck_seconds, deck_error = publish_extras(plan, results, pptx, progress, stream)
     removed = _remove_cache_copies(plan.out_dir, plan.cache_root, config.lang, stream)
     total = time.perf_counter() - started
-    manifest = build_manifest(config, plan, results, combined, jobs, combined_seconds, total, removed)
+    manifest = build_manifest(
+        config, plan, results, combined, jobs, combined_seconds, total, removed,
+        deck=deck, deck_error=deck_error, deck_seconds=deck_seconds,
+    )
     from helpers.report.manifest import write_manifest
 
     manifest_path = write_manifest(manifest, plan.out_dir / MANIFEST)
     return RunResult(
         plan.out_dir, results, combined, manifest_path, config.values, plan.changed, round(total, 3),
-        plan.skipped, plan.skip_reasons[config.lang],
+        plan.skipped, plan.skip_reasons[config.lang], deck=deck, deck_error=deck_error,
     )
 
 
@@ -619,7 +642,7 @@ def plan_run(
             pdf=(out / f"{p.stem}.pdf") if pdf else None,
             parameters=params_mod.parameters_for(config.declared[p.stem], values),
             brand=config.brand,
-            title=nb_files.notebook_title(p),
+            title=nb_files.notebook_title(p, config.lang),
             lang=config.lang,
         )
         for p in runnable
@@ -669,7 +692,18 @@ def execute_plan(plan: RunPlan, jobs: int, pdf: bool = True, progress: bool = Tr
             {name: p.help for name, p in config.known.items()}, skipped=plan.skip_reasons[config.lang],
         )
         parts = [(render.Section(r.name, r.title, r.body_html), r.layout) for r in done]
-        combined = render.write_combined(parts, cover, config.brand, out / COMBINED_PDF, config.lang)
+        parts.append(_appendix_part(config.values, config.known, plan.changed, config.brand, config.lang))
+        summary = _summary_input(results, config.data_path)
+        reasons = getattr(plan, "skip_reasons", None) or {}
+        summary.skipped = list(zip(reasons.get("ja", []), reasons.get("en", []), strict=False))
+        anchors = {r.name: r.anchors for r in done}
+        combined = render.write_combined(
+            parts, cover, config.brand, out / COMBINED_PDF, config.lang, summary, anchors
+        )
+        for result in results:
+            result.figure_pages = {
+                f.anchor: summary.pages.get(f"{result.name}#{f.anchor}") for f in result.key_figures
+            }
         combined_seconds = time.perf_counter() - combine_start
         if progress:
             label = "統合レポート" if config.lang == "ja" else "combined report"
@@ -686,6 +720,9 @@ def build_manifest(
     combined_seconds: float,
     total: float,
     cache_copies_removed=(),
+    deck: Path | None = None,
+    deck_error: str | None = None,
+    deck_seconds: float = 0.0,
 ) -> dict:
     """Step 4 of :func:`run_workbook`: the manifest (inputs' hashes, parameters, versions, timings).
 
@@ -705,6 +742,8 @@ def build_manifest(
         Timings.
     cache_copies_removed : sequence of pathlib.Path
         Copies of the validated-data cache the privacy scan removed from the run folder.
+    deck, deck_error, deck_seconds
+        From :func:`publish_extras`.
 
     Returns
     -------
@@ -714,6 +753,9 @@ def build_manifest(
     from helpers import io
     from helpers.report.manifest import display_path, git_state, input_hashes, package_versions
 
+    key_figures = [
+        {**f.to_json(), "page": r.figure_pages.get(f.anchor)} for r in results for f in r.key_figures
+    ]
     root = io.PROJECT_ROOT
     params_file = config.params_file
     return {
@@ -760,6 +802,9 @@ def build_manifest(
         "data_notes": list(plan.validation.notes),
         "combined_pdf": combined.name if combined else None,
         "cache_copies_removed": [display_path(p, root) for p in cache_copies_removed],
+        "deck": deck.name if deck else None,
+        "deck_error": deck_error,
+        "key_figures": key_figures,
         "versions": package_versions(),
         "git": git_state(root),
         "jobs": jobs,
@@ -767,6 +812,7 @@ def build_manifest(
             "validate": round(plan.validate_seconds, 3),
             "notebooks": {r.name: r.seconds for r in results},
             "combined_pdf": round(combined_seconds, 3),
+            "deck": round(deck_seconds, 3),
             "total": round(total, 3),
         },
     }
@@ -824,6 +870,96 @@ def _remove_cache_copies(out: Path, cache_root: Path | None, lang: str, stream) 
             _emit(f"WARNING: removed a copy of the validated-data cache (personal data) from the report: {path}",
                   stream)
     return found
+
+
+def publish_extras(plan: RunPlan, results, pptx: bool = False, progress: bool = True, stream=None) -> tuple:
+    """After :func:`execute_plan`: each notebook's key figures beside it, and the deck when asked for.
+
+    Returns
+    -------
+    tuple
+        ``(deck path or None, seconds it took, reason it was not written or None)``.
+    """
+    from helpers.report.key_figures import write_key_figures
+
+    for result in results:
+        if result.executed.exists():
+            write_key_figures(result.key_figures, result.executed, result.figure_pages)
+    if not pptx:
+        return None, 0.0, None
+    config, stream = plan.config, stream or sys.stdout
+    start = time.perf_counter()
+    deck, error = _write_deck(
+        plan.out_dir, results, config.brand, plan.validation, plan.run_date, config.as_of, config.values,
+        config.data_path, config.lang,
+    )
+    seconds = time.perf_counter() - start
+    if progress:
+        label = "スライド" if config.lang == "ja" else "slides"
+        _emit(error or f"{label}: {deck.name} ({seconds:.1f} s)", stream)
+    return deck, seconds, error
+
+
+def _write_deck(out: Path, results, brand, validation, run_date, as_of, values, data_path, lang):
+    """Write ``deck.pptx``; remove it again when the personal-data scan finds anything.
+
+    Returns
+    -------
+    (pathlib.Path or None, str or None)
+        The deck, or the reason it was not written.
+    """
+    import nbformat
+
+    from helpers.report import render
+    from helpers.report.deck import DECK_FILE, DeckSection, deck_text, key_chart, write_deck
+
+    start, end = _period(validation)
+    facts = [
+        (render.ui_text("period", lang), render.ui_text("range", lang).format(
+            start=render.format_date(start, lang), end=render.format_date(end, lang))),
+        (render.ui_text("as_of", lang), render.format_date(as_of, lang)),
+        (render.ui_text("run_date", lang), render.format_date(run_date, lang, with_time=True)),
+    ]
+    done = [r for r in results if r.ok]
+    sections = [
+        DeckSection(r.title, key_chart(nbformat.read(str(r.executed), as_version=4)), r.key_figures) for r in done
+    ]
+    maps_dir = Path(str(values.get(OUTPUT_DIR_PARAMETER, out / "outputs")))
+    maps = sorted(maps_dir.glob("journey_map_*.png")) if maps_dir.is_dir() else []
+    figures = [f for r in done for f in r.key_figures]
+    pages = {f"{r.name}#{anchor}": page for r in done for anchor, page in r.figure_pages.items()}
+    path = write_deck(out / DECK_FILE, brand, facts, figures, maps, sections, lang, pages)
+    found = _personal_index(data_path, as_of).find(deck_text(path))
+    if found:
+        path.unlink()
+        columns = ", ".join(f"{c} ({n})" for c, n in sorted(found.items()))
+        return None, f"FAILED: {DECK_FILE}: the slides show personal data: {columns}. No deck written."
+    return path, None
+
+
+def _appendix_part(values: dict, known: Mapping, changed: dict, brand: str, lang: str):
+    """The appendix (every parameter, its meaning and value) as a (Section, PDF) part."""
+    from helpers.report import render
+    from helpers.report.appendix import appendix_html
+
+    descriptions = {name: p.help for name, p in known.items()}
+    shown = {name: values.get(name, known[name].default) for name in known}
+    body = appendix_html(shown, descriptions, changed, lang)
+    section = render.Section("appendix", render.ui_text("appendix", lang), body)
+    return section, render.render_pdf(render.section_html(section, brand, lang), brand)
+
+
+def _summary_input(results: list[NotebookResult], data_path: Path):
+    """What the summary pages show: the recorded key figures, missing tables, failed notebooks."""
+    from helpers import io
+    from helpers.report.summary import TABLE_NAMES, SummaryInput
+
+    missing = [(t, t) for t in TABLE_NAMES if io.find_table_file(data_path, t) is None]
+    return SummaryInput(
+        figures=[f for r in results if r.ok for f in r.key_figures],
+        missing_tables=missing,
+        failed=[r.title for r in results if not r.ok],
+    )
 
 
 def _preload_renderer() -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from helpers.report.execute import ERROR_MARKER_TAG, is_stray_output
+from helpers.report.key_figures import KEY_FIGURE_MIME
 
 ASSETS_DIR = Path(__file__).resolve().parents[1] / "assets"
 #: Font family of every report (IPAexGothic, as in the charts).
@@ -34,7 +35,7 @@ WIDE_TABLE_COLUMNS = 8
 #: Width of the text block of an A4 page with the report's margins.
 TEXT_WIDTH_MM = 210 - 16 - 16 - 4
 
-_NUMBER = re.compile(r"^[-+−▲]?[¥$]?\s?[\d,]*\.?\d+(?:[eE][-+]?\d+)?\s?(?:%|％|円|人|件|日|倍|回|pt|ポイント)?$")
+_NUMBER = re.compile(r"^[-+−±]?[¥$]?\s?[\d,]*\.?\d+(?:[eE][-+]?\d+)?\s?(?:%|％|円|人|件|日|倍|回|pt|ポイント)?$")
 _MISSING = {"", "NaN", "nan", "<NA>", "NaT", "None", "-", "—"}
 
 _TEXT = {
@@ -43,7 +44,9 @@ _TEXT = {
         "period": "データ期間",
         "as_of": "基準日",
         "run_date": "作成日時",
-        "changed": "既定値から変更したパラメータ",
+        "changed": "既定値から変更した設定",
+        "see_appendix": "設定の値は付録の一覧にあります。",
+        "appendix": "付録: パラメータ一覧",
         "none_changed": "すべて既定値です。",
         "skipped": "データがないため省略したレポート",
         "toc": "目次",
@@ -60,7 +63,9 @@ _TEXT = {
         "period": "Data period",
         "as_of": "As of",
         "run_date": "Created",
-        "changed": "Parameters changed from the defaults",
+        "changed": "Settings changed from the defaults",
+        "see_appendix": "Their values are listed in the appendix.",
+        "appendix": "Appendix: parameters",
         "none_changed": "All parameters at their defaults.",
         "skipped": "Reports left out for want of data",
         "toc": "Contents",
@@ -139,25 +144,54 @@ class Cover:
     skipped: list = field(default_factory=list)
 
 
-def report_notebook(notebook):
+def _anchor_output(output):
+    """A recorded key figure as an empty anchor: the summary finds its page by it."""
+    import nbformat
+
+    figure = output["data"][KEY_FIGURE_MIME]
+    anchor = html.escape(figure.get("anchor", "") if isinstance(figure, dict) else "")
+    return nbformat.v4.new_output("display_data", data={"text/html": f'<span class="kf-anchor" id="{anchor}"></span>'})
+
+
+def notebook_language(notebook) -> str:
+    """The ``lang`` a notebook ran with: papermill's injected value, else its parameters cell, else ``"ja"``."""
+    injected = notebook.get("metadata", {}).get("papermill", {}).get("parameters", {})
+    if injected.get("lang") in ("ja", "en"):
+        return injected["lang"]
+    for cell in notebook.get("cells", []):
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            match = re.search(r"^lang\s*=\s*[\"'](ja|en)[\"']", "".join(cell.get("source", "")), re.M)
+            if match:
+                return match.group(1)
+    return "ja"
+
+
+def report_notebook(notebook, lang: str | None = None):
     """A copy of an executed notebook with only what a client should see.
 
-    Removes papermill's error markers, cells tagged ``remove-cell``, outputs
+    Removes markdown cells written for the other language (tagged
+    ``lang-ja`` / ``lang-en``; ``lang`` defaults to the one the notebook ran
+    with), papermill's error markers, cells tagged ``remove-cell``, outputs
     of cells tagged ``remove-output``, stderr streams (warnings) and stray
     reprs such as ``<Figure size ...>`` or ``[<matplotlib.lines.Line2D ...>]``.
     """
+    from helpers.report.notebooks import cell_language
+
+    lang = lang or notebook_language(notebook)
     clean = copy.deepcopy(notebook)
     cells = []
     for cell in clean.cells:
         tags = set(cell.get("metadata", {}).get("tags", []))
-        if ERROR_MARKER_TAG in tags or REMOVE_CELL_TAGS & tags:
+        if ERROR_MARKER_TAG in tags or REMOVE_CELL_TAGS & tags or cell_language(cell) not in (None, lang):
             continue
         if cell.get("cell_type") == "code":
             if REMOVE_OUTPUT_TAGS & tags:
                 cell.outputs = []
             else:
                 cell.outputs = [
-                    o for o in cell.get("outputs", []) if o.get("output_type") != "error" and is_stray_output(o) is None
+                    _anchor_output(o) if KEY_FIGURE_MIME in o.get("data", {}) else o
+                    for o in cell.get("outputs", [])
+                    if o.get("output_type") != "error" and is_stray_output(o) is None
                 ]
         cells.append(cell)
     clean.cells = cells
@@ -291,7 +325,7 @@ def _polish(body: str) -> str:
         wide = "wide" in classes
         _keep_short_cells_whole(table, 6.5 if wide else 8.0, 6 * 0.3528 if wide else 12 * 0.3528)
     for cell in soup.select("div.code_cell"):
-        if not cell.get_text(strip=True) and cell.find(["img", "svg", "table", "iframe"]) is None:
+        if not cell.get_text(strip=True) and cell.find(["img", "svg", "table", "iframe", "span"]) is None:
             cell.decompose()
     return str(soup)
 
@@ -361,6 +395,11 @@ def _section_html(section: Section) -> str:
     )
 
 
+def _short_meaning(text: str) -> str:
+    """A parameter's meaning without its list of coded choices (``NPSの95%区間: "wald" ...`` -> ``NPSの95%区間``)."""
+    return re.split(r':\s*"|\s"|（.*"|\(.*"', text, maxsplit=1)[0].strip(" :：")
+
+
 def _cover_html(cover: Cover, lang: str) -> str:
     esc = html.escape
     start, end = cover.period
@@ -376,16 +415,13 @@ def _cover_html(cover: Cover, lang: str) -> str:
     ]
     fact_rows = "\n".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in facts)
     if cover.changed:
-        rows = "\n".join(
-            f'<tr><td class="param-name">{esc(str(k))}</td><td>{esc(str(v))}</td>'
-            f'<td class="param-help">{esc(cover.descriptions.get(k, ""))}</td></tr>'
-            for k, v in cover.changed.items()
+        from helpers.report.appendix import parameter_meaning
+
+        items = "".join(
+            f"<li>{esc(_short_meaning(parameter_meaning(k, cover.descriptions.get(k, ''), lang)) or k)}</li>"
+            for k in cover.changed
         )
-        changed = (
-            f'<table class="cover-params"><thead><tr><th>{esc(ui_text("parameter", lang))}</th>'
-            f"<th>{esc(ui_text('value', lang))}</th><th>{esc(ui_text('description', lang))}</th></tr></thead>"
-            f"<tbody>{rows}</tbody></table>"
-        )
+        changed = f'<ul class="cover-params">{items}</ul><p class="cover-note">{esc(ui_text("see_appendix", lang))}</p>'
     else:
         changed = f'<p class="cover-note">{esc(ui_text("none_changed", lang))}</p>'
     skipped = (
@@ -428,8 +464,10 @@ def section_html(section: Section, brand: str, lang: str = "ja") -> str:
     return _html_page(f"{brand} — {section.title}", _section_html(section), lang)
 
 
-def front_matter_html(cover: Cover, sections: list[Section], first_pages: list[int], lang: str = "ja") -> str:
-    """Cover page and contents of a combined report as an HTML document.
+def front_matter_html(
+    cover: Cover, sections: list[Section], first_pages: list[int], lang: str = "ja", summary: str = ""
+) -> str:
+    """Cover page, executive summary and contents of a combined report as an HTML document.
 
     Parameters
     ----------
@@ -439,16 +477,23 @@ def front_matter_html(cover: Cover, sections: list[Section], first_pages: list[i
     first_pages : list of int
         Page of the combined PDF on which each section starts.
     lang : {"ja", "en"}
+    summary : str
+        HTML of the summary pages (:func:`helpers.report.summary.summary_html`), after the cover.
 
     Returns
     -------
     str
     """
-    body = _cover_html(cover, lang) + "\n" + _toc_html(sections, first_pages, lang)
+    body = _cover_html(cover, lang) + "\n" + summary + "\n" + _toc_html(sections, first_pages, lang)
     return _html_page(f"{cover.brand} — {ui_text('report', lang)}", body, lang)
 
 
 def render_pdf(document: str, brand: str, font_config=None) -> bytes:
+    """Render report HTML to PDF bytes (see :func:`render_document`)."""
+    return render_document(document, brand, font_config)[0]
+
+
+def render_document(document: str, brand: str, font_config=None) -> tuple[bytes, dict[str, int]]:
     """Render report HTML to PDF bytes with WeasyPrint, without page numbers.
 
     Page numbers are stamped afterwards by :func:`number_pages`, so that a
@@ -467,6 +512,9 @@ def render_pdf(document: str, brand: str, font_config=None) -> bytes:
     Returns
     -------
     bytes
+        The PDF.
+    dict of str to int
+        Key-figure anchors (``kf-...``) -> page (1-based) they are on.
     """
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
@@ -480,15 +528,25 @@ def render_pdf(document: str, brand: str, font_config=None) -> bytes:
         CSS(string=_page_css(brand), font_config=font_config, url_fetcher=fetcher),
     ]
     page = HTML(string=document, base_url=str(ASSETS_DIR), url_fetcher=fetcher)
-    return page.write_pdf(stylesheets=stylesheets, font_config=font_config)
+    laid_out = page.render(stylesheets=stylesheets, font_config=font_config)
+    anchors = {
+        name: number
+        for number, one in enumerate(laid_out.pages, start=1)
+        for name in one.anchors
+        if name.startswith("kf-")
+    }
+    return laid_out.write_pdf(), anchors
 
 
-def _page_number_overlay(total: int, unnumbered: int) -> bytes:
+def _page_number_overlay(total: int, unnumbered: int, landscape: frozenset = frozenset()) -> bytes:
     """``total`` empty A4 pages with only the footer ``n / total``; the first
-    ``unnumbered`` pages (a cover) left blank."""
+    ``unnumbered`` pages (a cover) left blank, the pages in ``landscape`` (0-based) turned."""
     from weasyprint import CSS, HTML
 
-    pages = "".join(f'<div class="{"blank-cover" if i < unnumbered else "blank"}"></div>' for i in range(total))
+    pages = "".join(
+        f'<div class="{"blank-cover" if i < unnumbered else "blank"}{" turned" if i in landscape else ""}"></div>'
+        for i in range(total)
+    )
     css = CSS(string=_font_css() + PAGE_NUMBER_CSS)
     return HTML(string=f"<html><body>{pages}</body></html>").write_pdf(stylesheets=[css])
 
@@ -502,6 +560,8 @@ PAGE_NUMBER_CSS = """
 div.blank, div.blank-cover { break-before: page; height: 1px; }
 div.blank:first-child, div.blank-cover:first-child { break-before: auto; }
 div.blank-cover { page: cover; }
+@page turned { size: A4 landscape; margin: 12mm 14mm 10mm 14mm; }
+div.turned { page: turned; }
 """
 
 
@@ -518,7 +578,8 @@ def number_pages(writer, unnumbered: int = 0) -> None:
 
     from pypdf import PdfReader
 
-    overlay = PdfReader(_io.BytesIO(_page_number_overlay(len(writer.pages), unnumbered)))
+    turned = frozenset(i for i, page in enumerate(writer.pages) if page.mediabox.width > page.mediabox.height)
+    overlay = PdfReader(_io.BytesIO(_page_number_overlay(len(writer.pages), unnumbered, turned)))
     for index, page in enumerate(writer.pages):
         if index >= unnumbered:
             page.merge_page(overlay.pages[index])
@@ -563,18 +624,30 @@ def write_numbered(pdf: bytes, path: str | Path, title: str) -> Path:
 
 
 def write_combined(
-    parts: list[tuple[Section, bytes]], cover: Cover, brand: str, path: str | Path, lang: str = "ja"
+    parts: list[tuple[Section, bytes]],
+    cover: Cover,
+    brand: str,
+    path: str | Path,
+    lang: str = "ja",
+    summary=None,
+    anchors: dict[str, dict[str, int]] | None = None,
 ) -> Path:
-    """Write the combined report: cover, contents with page numbers, every section.
+    """Write the combined report: cover, summary, contents with page numbers, every section.
 
     Parameters
     ----------
     parts : list of (Section, bytes)
-        Each section with its PDF from :func:`render_pdf`, in report order.
+        Each section with its PDF from :func:`render_pdf`, in report order
+        (the appendix last, when there is one).
     cover : Cover
     brand : str
     path : str or pathlib.Path
     lang : {"ja", "en"}
+    summary : helpers.report.summary.SummaryInput, optional
+        Key figures for the summary pages; their pages in the combined PDF
+        are stored in ``summary.pages`` (anchor -> page).
+    anchors : dict, optional
+        Section key -> {key-figure anchor -> page within the section}.
 
     Returns
     -------
@@ -584,15 +657,27 @@ def write_combined(
 
     from pypdf import PdfReader, PdfWriter
 
+    from helpers.report.summary import summary_html
+
     sections = [section for section, _ in parts]
     readers = [PdfReader(_io.BytesIO(pdf)) for _, pdf in parts]
-    front_pages, front = 2, b""
-    for _ in range(3):  # the contents may run over a page: lay out again with the right start pages
+    front_pages, front = (4 if summary is not None else 2), b""  # cover, summary (2), contents
+    for _ in range(4):  # the summary and contents may run over: lay out again with the right start pages
         first_pages, page = [], front_pages + 1
         for reader in readers:
             first_pages.append(page)
             page += len(reader.pages)
-        front = render_pdf(front_matter_html(cover, sections, first_pages, lang), brand)
+        summary_part = ""
+        if summary is not None:
+            starts = {s.key: p for s, p in zip(sections, first_pages, strict=True)}
+            summary.pages = {
+                f"{key}#{anchor}": starts[key] + within - 1
+                for key, found in (anchors or {}).items()
+                if key in starts
+                for anchor, within in found.items()
+            }
+            summary_part = summary_html(summary, lang)
+        front = render_pdf(front_matter_html(cover, sections, first_pages, lang, summary_part), brand)
         if page_count(front) == front_pages:
             break
         front_pages = page_count(front)

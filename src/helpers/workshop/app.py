@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from helpers import emotion, friction, io, labels, ltv, schemas
+from helpers import emotion, friction, io, journey_map, labels, ltv, schemas
 from helpers.workshop.render import escape_html, friction_html, message_html, whatif_html
 from helpers.workshop.worksheet import (
     SaveResult,
@@ -212,9 +212,13 @@ class JourneyWorkshop:
             if self.ratings is not None and len(self.ratings)
             else None
         )
+        self._rating_curve = (
+            emotion.rating_curve(self.ratings) if self.ratings is not None and len(self.ratings) else None
+        )
         self._friction_cache: dict = {}
         self._whatif_cache: dict = {}
         self._chart_cache: dict = {}
+        self._map_cache: dict = {}
         self._suspended = 0
         self._user_chose_points = False
         self.steps: list[StepEditor] = []
@@ -259,6 +263,7 @@ class JourneyWorkshop:
         self.edit_status = widgets.HTML()
         # --- results
         self.chart = widgets.Image(format="png", layout=layout(width="100%", max_width="760px"))
+        self.map_image = widgets.Image(format="png", layout=layout(width="100%", max_width="1200px"))
         self.friction_html = widgets.HTML()
         self.fix_points = widgets.SelectMultiple(
             description="改善する接点",
@@ -374,6 +379,7 @@ class JourneyWorkshop:
                 load,
                 widgets.HBox([edit, curve], layout=widgets.Layout(align_items="flex-start")),
                 widgets.HBox([friction_box, ltv_box], layout=widgets.Layout(align_items="flex-start")),
+                widgets.VBox([section("ジャーニーマップ（レポートと同じ図）"), self.map_image]),
                 save,
             ],
             layout=widgets.Layout(width="100%"),
@@ -643,11 +649,14 @@ class JourneyWorkshop:
         valued = time.perf_counter()
         self.curves = emotion.emotion_curves(rows)
         self.chart.value = self._chart_png()
+        drawn = time.perf_counter()
+        self.map_image.value = self._map_png(rows)
         done = time.perf_counter()
         self.timings = {
             "friction": ranked - start,
             "ltv": valued - ranked,
-            "curve": done - valued,
+            "curve": drawn - valued,
+            "map": done - drawn,
             "total": done - start,
         }
 
@@ -671,6 +680,49 @@ class JourneyWorkshop:
         buffer = _stdio.BytesIO()
         # light compression: the image only travels to the browser next door
         figure.savefig(buffer, format="png", dpi=100, pil_kwargs={"compress_level": 1})
+        return buffer.getvalue()
+
+    def journey_map_steps(self, rows: pd.DataFrame | None = None) -> pd.DataFrame | None:
+        """The journey map of the persona and scenario on screen (as in notebook 06); ``None`` without steps."""
+        rows = self.persona_rows() if rows is None else rows
+        shown = rows[self._view_mask().loc[rows.index]]
+        if shown.empty:
+            return None
+        gains = None
+        if self.whatif is not None:
+            gains = self.whatif.scenarios.drop(index=ltv.COMBINED, errors="ignore")["ltv_delta"]
+        return journey_map.journey_map_steps(
+            shown,
+            str(self.persona.value),
+            self.scenario.value,
+            rating_curve=self._rating_curve,
+            friction_points=self.friction,
+            ltv_gains=gains,
+            threshold=self.friction_options["threshold"],
+            min_drop=self.friction_options["min_drop"],
+        )
+
+    def _map_png(self, rows: pd.DataFrame) -> bytes:
+        """The journey map as PNG, redrawn only when what it shows changed."""
+        steps = self.journey_map_steps(rows)
+        if steps is None:
+            return b""
+        key = (str(self.persona.value), self.scenario.value,
+               pd.util.hash_pandas_object(steps.astype(str), index=False).to_numpy().tobytes())
+        return _remember(self._map_cache, key, lambda: self._draw_map(steps))
+
+    def _draw_map(self, steps: pd.DataFrame) -> bytes:
+        import matplotlib as mpl
+        from matplotlib.figure import Figure
+
+        from helpers.plotting.journey_map import JOURNEY_MAP_FIGSIZE, plot_journey_map
+
+        with mpl.rc_context({"figure.constrained_layout.use": False, "figure.autolayout": False}):
+            figure = Figure(figsize=JOURNEY_MAP_FIGSIZE)
+        axes = figure.add_axes((0.01, 0.01, 0.98, 0.94))
+        plot_journey_map(steps, ax=axes, persona=str(self.persona.value), scenario=self.scenario.value, lang="ja")
+        buffer = _stdio.BytesIO()
+        figure.savefig(buffer, format="png", dpi=90, pil_kwargs={"compress_level": 1})
         return buffer.getvalue()
 
     def _friction_table(self, rows: pd.DataFrame) -> pd.DataFrame:
