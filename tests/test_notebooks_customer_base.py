@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import nbformat
 import pandas as pd
 import pytest
 
 from helpers import cohorts, io, privacy
+from helpers.report.key_figures import read_key_figures
 
 pytest.importorskip("papermill")
 
@@ -31,7 +33,8 @@ def read(path) -> pd.DataFrame:
 @pytest.mark.notebook
 def test_sample_run_and_exports(tmp_path, sample_dir, project_root, run_notebook, outputs_of):
     out = tmp_path / "out"
-    text, bad, images = outputs_of(run_notebook("08_customer_base", tmp_path, project_root, output_dir=str(out)))
+    notebook = run_notebook("08_customer_base", tmp_path, project_root, output_dir=str(out))
+    text, bad, images = outputs_of(notebook)
     assert bad == []
     assert images == 8  # heatmap, LTV curves, payback, RF grid, CPM, deciles, product paths, sBG
     assert "省略" not in text  # every section runs on the sample
@@ -70,6 +73,16 @@ def test_sample_run_and_exports(tmp_path, sample_dir, project_root, run_notebook
     # computed sentences carry the numbers
     assert f"上位10%（デシル1）のお客様が累計売上の**{decile.loc[0, 'revenue_share']:.1%}**" in text
     assert "sBG" in text or "定期便のお客様" in text
+    # key figures: top-decile share (the headline) and pooled 12-month retention, recomputed from the exports
+    figures = {f.name: f for f in read_key_figures(nbformat.from_dict(notebook))}
+    assert [f.name for f in figures.values() if f.headline] == ["o8_top_decile_share"]
+    top = figures["o8_top_decile_share"]
+    assert top.value == pytest.approx(revenue.iloc[:200].sum() / revenue.sum()) and top.n == len(revenue)
+    month_12 = cohort[cohort["months_since"] == 12]
+    retention = figures["o8_retention_12m"]
+    assert retention.value == pytest.approx(month_12["active"].sum() / month_12["customers"].sum())
+    assert retention.n == month_12["customers"].sum()
+    assert 0 < figures["o8_sbg_retention"].value < 1 and figures["o8_sbg_retention"].n > 0
 
 
 @pytest.mark.notebook
@@ -84,9 +97,12 @@ def test_orders_only_data_says_why_sections_are_skipped(tmp_path, sample_dir, pr
     notebook = run_notebook("08_customer_base", tmp_path, project_root, data_dir=str(data), output_dir=str(out))
     text, bad, images = outputs_of(notebook)
     assert bad == []
-    assert "獲得チャネル（acquisition_channel）の列がない" in text
-    assert "商品（product）の列がなく" in text
-    assert "定期便の注文（is_subscription）がない" in text
+    assert "獲得チャネルの列がない" in text
+    assert "商品の列がなく" in text
+    assert "定期便の注文がない" in text
+    figures = {f.name: f for f in read_key_figures(nbformat.from_dict(notebook))}
+    subscription = figures["o8_sbg_retention"]
+    assert subscription.value is None and subscription.why("ja") == "定期便の注文がありません。"
     assert images == 5  # cohort heatmap and curves, RF grid, CPM, deciles
     assert sorted(p.name for p in out.iterdir()) == sorted(
         ["cohort_retention.csv", "rfm.csv", "cpm_summary.csv", "decile.csv"]
