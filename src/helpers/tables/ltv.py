@@ -84,7 +84,9 @@ def _without_redundant_combined(table: pd.DataFrame) -> pd.DataFrame:
     return table.iloc[:1] if len(table) == 2 else table
 
 
-def scenario_display(scenarios: FrictionScenarios, lang: str = "ja") -> pd.DataFrame:
+def scenario_display(
+    scenarios: FrictionScenarios, lang: str = "ja", intervals: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The before/after table of :func:`helpers.ltv.friction_scenarios` for a report.
 
     One row per touchpoint, then all fixed together when there are several.
@@ -95,6 +97,10 @@ def scenario_display(scenarios: FrictionScenarios, lang: str = "ja") -> pd.DataF
         The scenarios.
     lang : {"ja", "en"}
         Language.
+    intervals : pandas.DataFrame, optional
+        :func:`helpers.ltv_intervals.scenario_intervals` indexed by
+        ``scenario``: adds the 95% intervals of the LTV before and after,
+        each beside its value.
 
     Returns
     -------
@@ -109,6 +115,10 @@ def scenario_display(scenarios: FrictionScenarios, lang: str = "ja") -> pd.DataF
         table["frequency_before"], table["frequency_after"], "float2", lang).to_numpy()
     for column in ("ltv_before", "ltv_after", "ltv_delta"):
         shown[table_label(column, lang)] = format_values(table[column], "yen", lang).to_numpy()
+        if intervals is not None and column != "ltv_delta":
+            rows = intervals.reindex(table.index)
+            shown[table_label(f"{column}_range", lang)] = format_interval(
+                rows[f"{column}_low"], rows[f"{column}_high"], "yen", lang).to_numpy()
     return shown
 
 
