@@ -95,3 +95,20 @@ def test_clv_intervals_bracket_the_prediction(data):
         bgf.params_.to_numpy(float),
     )
     np.testing.assert_allclose(np.diag(quad) * 4, np.diag(result.purchase_cov), rtol=1e-3)
+
+
+def test_scenario_table_shows_the_intervals_of_every_yen_column(data, lifetimes):
+    from helpers.tables import ltv as ltv_tables
+
+    scenarios = ltv.friction_scenarios(lifetimes, data.touchpoint_ratings, CHOSEN, as_of=sample.AS_OF)
+    intervals = ltv_intervals.scenario_intervals(
+        lifetimes, data.touchpoint_ratings, CHOSEN, 1_000_000, 800.0, as_of=sample.AS_OF, resamples=30, seed=5
+    ).set_index("scenario")
+    plain = ltv_tables.scenario_display(scenarios, "en")
+    shown = ltv_tables.scenario_display(scenarios, "en", intervals)
+    pd.testing.assert_frame_equal(shown[plain.columns], plain)  # the point numbers are unchanged
+    new = [c for c in shown.columns if c not in plain.columns]
+    assert new == ["LTV before 95% interval", "LTV after 95% interval", "LTV gain 95% interval"]
+    row = intervals.loc[ltv.COMBINED]
+    low, high = round(row["ltv_after_low"]), round(row["ltv_after_high"])
+    assert shown["LTV after 95% interval"].iloc[-1] == f"¥{low:,} to ¥{high:,}"

@@ -99,8 +99,8 @@ def scenario_display(
         Language.
     intervals : pandas.DataFrame, optional
         :func:`helpers.ltv_intervals.scenario_intervals` indexed by
-        ``scenario``: adds the 95% intervals of the LTV before and after,
-        each beside its value.
+        ``scenario``: adds the 95% intervals of the LTV before, after and
+        of the gain, each beside its value.
 
     Returns
     -------
@@ -113,12 +113,13 @@ def scenario_display(
         table["lifetime_before"], table["lifetime_after"], "float2", lang).to_numpy()
     shown[table_label("frequency_change", lang)] = format_change(
         table["frequency_before"], table["frequency_after"], "float2", lang).to_numpy()
-    for column in ("ltv_before", "ltv_after", "ltv_delta"):
+    # yen columns and the interval columns of scenario_intervals that belong to them
+    for column, bounds in (("ltv_before", "ltv_before"), ("ltv_after", "ltv_after"), ("ltv_delta", "ltv_gain")):
         shown[table_label(column, lang)] = format_values(table[column], "yen", lang).to_numpy()
-        if intervals is not None and column != "ltv_delta":
+        if intervals is not None:
             rows = intervals.reindex(table.index)
             shown[table_label(f"{column}_range", lang)] = format_interval(
-                rows[f"{column}_low"], rows[f"{column}_high"], "yen", lang).to_numpy()
+                rows[f"{bounds}_low"], rows[f"{bounds}_high"], "yen", lang).to_numpy()
     return shown
 
 
