@@ -463,6 +463,28 @@ def test_waterfall_bars_follow_the_steps(scenario_data):
     plt.close(ax.figure)
 
 
+def test_waterfall_error_bars_are_the_combined_intervals(scenario_data):
+    import matplotlib.pyplot as plt
+
+    from helpers.plotting.ltv import plot_ltv_waterfall
+
+    lifetimes, ratings = scenario_data
+    result = ltv.friction_scenarios(lifetimes, ratings, ["open", "site"], share=0.5)
+    intervals = pd.DataFrame(
+        {"ltv_before_low": [1300.0], "ltv_before_high": [1450.0],
+         "ltv_after_low": [1500.0], "ltv_after_high": [1900.0]},
+        index=pd.Index([ltv.COMBINED], name="scenario"),
+    )
+    ax = plot_ltv_waterfall(result, lang="en", intervals=intervals)
+    segments = ax.collections[0].get_segments()
+    # one vertical bar on the baseline (x 0) and one on "after" (x 2), from low to high
+    assert [(seg[0][0], *sorted((seg[0][1], seg[1][1]))) for seg in segments] == [
+        (0, 1300.0, 1450.0), (2, 1500.0, 1900.0)
+    ]
+    assert ax.get_ylim()[1] > 1900.0  # the upper end stays in view
+    plt.close(ax.figure)
+
+
 def test_retention_plot_draws_each_group(km_orders):
     import matplotlib.pyplot as plt
 

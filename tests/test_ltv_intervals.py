@@ -30,13 +30,21 @@ def test_resample_arithmetic_reproduces_friction_scenarios(data, lifetimes):
     weight = np.bincount(cells.of_customer, minlength=n_cells).astype(float)
     orders = np.bincount(cells.of_customer, weights=lifetimes["n_orders"].to_numpy(float), minlength=n_cells)
     revenue = np.bincount(cells.of_customer, weights=lifetimes["revenue"].to_numpy(float), minlength=n_cells)
-    gains = ltv_intervals._scenario_gains(
+    before, gains = ltv_intervals._scenario_gains(
         cells, weight, orders, revenue, [[0], [1], [0, 1]], (5.0, 0.05, "exponential", 0.6, 0.3, True)
     )
     expected = ltv.friction_scenarios(
         lifetimes, data.touchpoint_ratings, CHOSEN, share=0.3, margin=0.6, discount_rate=0.05
-    ).scenarios["ltv_delta"]
-    np.testing.assert_allclose(gains, expected.to_numpy(), rtol=1e-10)
+    ).scenarios
+    np.testing.assert_allclose(gains, expected["ltv_delta"].to_numpy(), rtol=1e-10)
+    # the baseline from the same weighted sums, and before + gain = the LTV after
+    np.testing.assert_allclose(before, expected["ltv_before"].to_numpy(), rtol=1e-10)
+    np.testing.assert_allclose(before + gains, expected["ltv_after"].to_numpy(), rtol=1e-10)
+    # independently: aov = revenue / orders, frequency = orders / customer-years, lifetime_ltv's lifetime
+    lifetime = ltv.lifetime_ltv(lifetimes, margin=0.6, discount_rate=0.05, horizon_years=5.0).loc["all"]
+    aov = lifetimes["revenue"].sum() / lifetimes["n_orders"].sum()
+    frequency = lifetimes["n_orders"].sum() / (lifetimes["duration_days"].sum() / ltv.DAYS_PER_YEAR)
+    assert before == pytest.approx(aov * frequency * 0.6 * lifetime["discounted_lifetime_years"], rel=1e-10)
 
 
 def test_intervals_are_seeded_and_contain_the_estimate(data, lifetimes):
@@ -46,8 +54,14 @@ def test_intervals_are_seeded_and_contain_the_estimate(data, lifetimes):
     pd.testing.assert_frame_equal(one, two)
     assert list(one.columns[:1]) == ["scenario"] and set(ltv_intervals.SCENARIO_COLUMNS) <= set(one.columns)
     row = one.set_index("scenario").loc[sample.FRICTION_TOUCHPOINT]
-    for name in ("ltv_gain", "value_gained", "benefit", "roi"):
+    for name in ("ltv_gain", "value_gained", "benefit", "roi", "ltv_before", "ltv_after"):
         assert row[f"{name}_low"] <= row[name] <= row[f"{name}_high"], name
+    # point numbers are friction_scenarios' own; the baseline interval is one for every scenario
+    scenarios = ltv.friction_scenarios(lifetimes, data.touchpoint_ratings, CHOSEN, as_of=sample.AS_OF).scenarios
+    np.testing.assert_array_equal(one["ltv_before"], scenarios["ltv_before"])
+    np.testing.assert_array_equal(one["ltv_after"], scenarios["ltv_after"])
+    assert one["ltv_before_low"].nunique() == 1 and one["ltv_before_high"].nunique() == 1
+    assert (one["ltv_after_low"] >= one["ltv_before_low"]).all()  # each resample: after = its baseline + gain >= 0
     assert row["ltv_gain_low"] > 0  # the planted friction is worth fixing beyond resampling noise
     # ROI follows from the gain: (gain x customers per year - cost) / cost at both ends
     assert row["roi_low"] == pytest.approx((row["ltv_gain_low"] * 800.0 - 1_000_000) / 1_000_000)
@@ -81,3 +95,20 @@ def test_clv_intervals_bracket_the_prediction(data):
         bgf.params_.to_numpy(float),
     )
     np.testing.assert_allclose(np.diag(quad) * 4, np.diag(result.purchase_cov), rtol=1e-3)
+
+
+def test_scenario_table_shows_the_intervals_of_every_yen_column(data, lifetimes):
+    from helpers.tables import ltv as ltv_tables
+
+    scenarios = ltv.friction_scenarios(lifetimes, data.touchpoint_ratings, CHOSEN, as_of=sample.AS_OF)
+    intervals = ltv_intervals.scenario_intervals(
+        lifetimes, data.touchpoint_ratings, CHOSEN, 1_000_000, 800.0, as_of=sample.AS_OF, resamples=30, seed=5
+    ).set_index("scenario")
+    plain = ltv_tables.scenario_display(scenarios, "en")
+    shown = ltv_tables.scenario_display(scenarios, "en", intervals)
+    pd.testing.assert_frame_equal(shown[plain.columns], plain)  # the point numbers are unchanged
+    new = [c for c in shown.columns if c not in plain.columns]
+    assert new == ["LTV before 95% interval", "LTV after 95% interval", "LTV gain 95% interval"]
+    row = intervals.loc[ltv.COMBINED]
+    low, high = round(row["ltv_after_low"]), round(row["ltv_after_high"])
+    assert shown["LTV after 95% interval"].iloc[-1] == f"¥{low:,} to ¥{high:,}"

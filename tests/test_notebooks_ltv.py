@@ -49,16 +49,22 @@ def test_defaults_from_repo_root(tmp_path, sample_tables, sample_dir, project_ro
 
     # every yen figure of the scenarios has its interval, exported with the estimate
     scenarios = pd.read_csv(out_dir / "ltv_scenarios.csv", encoding="utf-8-sig").set_index("scenario")
-    required = ["ltv_gain", "ltv_gain_low", "ltv_gain_high", "roi", "roi_low", "roi_high"]
+    required = ["ltv_gain", "ltv_gain_low", "ltv_gain_high", "roi", "roi_low", "roi_high",
+                "ltv_before", "ltv_before_low", "ltv_before_high", "ltv_after", "ltv_after_low", "ltv_after_high"]
     assert set(required) <= set(scenarios.columns)
     ratings = io.load_data(project_root / "data" / "sample", as_of=AS_OF, tables=["customers", "touchpoint_ratings"])
     fixed = ltv.friction_scenarios(lifetimes, ratings.touchpoint_ratings, ["開封・初回使用"], as_of=AS_OF)
     assert scenarios.loc["combined", "ltv_gain"] == pytest.approx(fixed.scenarios.loc["combined", "ltv_delta"])
-    for name in ("ltv_gain", "value_gained", "benefit", "roi"):
+    for column in ("ltv_before", "ltv_after"):
+        assert scenarios.loc["combined", column] == pytest.approx(fixed.scenarios.loc["combined", column])
+    for name in ("ltv_gain", "value_gained", "benefit", "roi", "ltv_before", "ltv_after"):
         assert (scenarios[f"{name}_low"] <= scenarios[name]).all() and (
             scenarios[name] <= scenarios[f"{name}_high"]
         ).all()
     assert "予測CLV 95%区間" in text
+    # the scenario table shows the intervals of the LTV before and after, under their own headers
+    low, high = scenarios.loc["combined", ["ltv_after_low", "ltv_after_high"]]
+    assert "LTV 改善後 95%区間" in text and f"{low:,.0f}円 〜 {high:,.0f}円" in text
 
 
 @pytest.mark.notebook

@@ -55,6 +55,12 @@ SCENARIO_COLUMNS: tuple[str, ...] = (
     "roi",
     "roi_low",
     "roi_high",
+    "ltv_before",
+    "ltv_before_low",
+    "ltv_before_high",
+    "ltv_after",
+    "ltv_after_low",
+    "ltv_after_high",
 )
 
 
@@ -109,8 +115,8 @@ def _lifetimes_of(day, lapsed_weight, weight, horizon_years, discount_rate, tail
     return plain, valued
 
 
-def _scenario_gains(cells: _Cells, weight, orders, revenue, n_scenarios_columns, settings) -> np.ndarray:
-    """LTV gain per customer of the base for each scenario, from weighted sums per cell."""
+def _scenario_gains(cells: _Cells, weight, orders, revenue, n_scenarios_columns, settings) -> tuple[float, np.ndarray]:
+    """Baseline LTV and LTV gain per customer of the base for each scenario, from weighted sums per cell."""
     horizon_years, discount_rate, tail, margin, share, scale_to_base = settings
     days, day_code = np.unique(cells.day, return_inverse=True)
 
@@ -129,6 +135,8 @@ def _scenario_gains(cells: _Cells, weight, orders, revenue, n_scenarios_columns,
             "valued": valued,
         }
 
+    base = group(np.ones(len(weight), dtype=bool))
+    baseline = base["aov"] * base["frequency"] * margin * base["valued"]
     n_points = cells.status.shape[1]
     gains = np.zeros(n_points)
     for j in range(n_points):
@@ -146,7 +154,7 @@ def _scenario_gains(cells: _Cells, weight, orders, revenue, n_scenarios_columns,
         for j in columns:
             best = np.maximum(best, np.where(cells.status[:, j] == 1, gains[j], 0.0))
         result.append(share * scale * float(weight @ best) / n_customers)
-    return np.array(result)
+    return baseline, np.array(result)
 
 
 def scenario_intervals(
@@ -191,7 +199,10 @@ def scenario_intervals(
         column ``scenario`` then :data:`SCENARIO_COLUMNS`: ``ltv_gain`` (yen
         per customer of the base), ``value_gained`` (yen over the base),
         ``benefit`` (yen, one year of new customers), ``cost`` and ``roi``,
-        each estimate with ``_low`` / ``_high``.
+        ``ltv_before`` and ``ltv_after`` (yen per customer, as in
+        ``friction_scenarios``), each estimate with ``_low`` / ``_high``.
+        Every interval comes from the same resamples: a resample's LTV
+        after is its own baseline plus its own gain.
     """
     scenarios = ltv.friction_scenarios(
         lifetimes,
@@ -221,6 +232,7 @@ def scenario_intervals(
     )
     estimate["roi"] = (estimate["benefit"] - estimate["cost"]) / estimate["cost"]
     boot = np.full((max(resamples, 0), len(table)), np.nan)
+    boot_before = np.full(max(resamples, 0), np.nan)
     if resamples > 0 and chosen:
         if as_of is not None and "response_date" in ratings.columns:
             ratings = ratings[~(ratings["response_date"] > purchases.end_of_day(as_of))]
@@ -236,8 +248,17 @@ def scenario_intervals(
             weight = np.bincount(cells.of_customer, weights=counts, minlength=n_cells)
             orders = np.bincount(cells.of_customer, weights=counts * n_orders, minlength=n_cells)
             spend = np.bincount(cells.of_customer, weights=counts * revenue, minlength=n_cells)
-            boot[b] = _scenario_gains(cells, weight, orders, spend, columns, settings)
+            boot_before[b], boot[b] = _scenario_gains(cells, weight, orders, spend, columns, settings)
     low, high = bootstrap.percentile_interval(boot, level) if resamples > 0 else (np.nan, np.nan)
+    estimate["ltv_before"] = table["ltv_before"].to_numpy(float)
+    estimate["ltv_after"] = table["ltv_after"].to_numpy(float)
+    if resamples > 0:
+        before_low, before_high = bootstrap.percentile_interval(boot_before, level)
+        after_low, after_high = bootstrap.percentile_interval(boot_before[:, None] + boot, level)
+    else:
+        before_low = before_high = after_low = after_high = np.nan
+    estimate["ltv_before_low"], estimate["ltv_before_high"] = before_low, before_high
+    estimate["ltv_after_low"], estimate["ltv_after_high"] = after_low, after_high
     estimate["ltv_gain_low"], estimate["ltv_gain_high"] = low, high
     estimate["value_gained_low"], estimate["value_gained_high"] = (
         estimate["ltv_gain_low"] * n,

@@ -8,7 +8,7 @@ from matplotlib.axes import Axes
 from matplotlib.ticker import PercentFormatter
 
 from helpers.labels import check_lang
-from helpers.ltv import DAYS_PER_YEAR, FrictionScenarios
+from helpers.ltv import COMBINED, DAYS_PER_YEAR, FrictionScenarios
 from helpers.plotting.common import new_axes, set_title, text_lookup, thousands_formatter
 from helpers.plotting.style import PALETTE
 from helpers.tables.ltv import table_label
@@ -123,6 +123,10 @@ def plot_ltv_by_segment(
 
     title : str, optional
         Chart title instead of the default (``""`` for none).
+    intervals : pandas.DataFrame, optional
+        :func:`helpers.ltv_intervals.scenario_intervals` indexed by
+        ``scenario``: the combined row's ``ltv_before_low/high`` and
+        ``ltv_after_low/high`` become error bars on the baseline and "after" bars.
     **kwargs
         Passed to the main artist, ``Axes.bar`` (e.g. ``color``, ``alpha``).
 
@@ -176,6 +180,7 @@ def plot_ltv_waterfall(
     zoom: bool = True,
     lang: str = "ja",
     title: str | None = None,
+    intervals: pd.DataFrame | None = None,
     **kwargs,
 ) -> Axes:
     """Waterfall from the baseline LTV to the LTV with all chosen friction points fixed.
@@ -198,6 +203,10 @@ def plot_ltv_waterfall(
 
     title : str, optional
         Chart title instead of the default (``""`` for none).
+    intervals : pandas.DataFrame, optional
+        :func:`helpers.ltv_intervals.scenario_intervals` indexed by
+        ``scenario``: the combined row's ``ltv_before_low/high`` and
+        ``ltv_after_low/high`` become error bars on the baseline and "after" bars.
     **kwargs
         Passed to the main artist, ``Axes.bar`` (e.g. ``color``, ``alpha``).
 
@@ -222,13 +231,24 @@ def plot_ltv_waterfall(
         text = f"{value:,.0f}" if total else f"+{value:,.0f}"
         ax.annotate(text, (xi, top), xytext=(0, 2), textcoords="offset points",
                     ha="center", va="bottom", fontsize="x-small")
+    lowest, highest = tops[0], tops[-1]
+    if intervals is not None and COMBINED in intervals.index:
+        row = intervals.loc[COMBINED]
+        ends = np.array(
+            [[row["ltv_before_low"], row["ltv_before_high"]], [row["ltv_after_low"], row["ltv_after_high"]]]
+        )
+        if np.isfinite(ends).all():
+            centre = tops[[0, -1]]
+            ax.errorbar(x[[0, -1]], centre, yerr=np.abs(ends - centre[:, None]).T, fmt="none",
+                        ecolor="black", elinewidth=1, capsize=4)
+            lowest, highest = min(lowest, ends.min()), max(highest, ends.max())
     labels = [table_label(str(label), lang) for label in frame["label"]]
     ax.set_xticks(x, labels, rotation=20 if len(x) > 4 else 0, ha="right" if len(x) > 4 else "center")
     baseline, after = tops[0], tops[-1]
     if zoom and after > baseline > 0:
-        bottom = max(0.0, baseline - 1.5 * (after - baseline))
+        bottom = max(0.0, min(baseline - 1.5 * (after - baseline), lowest - 0.1 * (highest - lowest)))
         bottom = float(np.floor(bottom / 1000) * 1000)
-        ax.set_ylim(bottom, after + 0.12 * (after - bottom))
+        ax.set_ylim(bottom, max(after, highest) + 0.12 * (max(after, highest) - bottom))
         if bottom > 0:
             ax.set_xlabel(_text("axis_from", lang, bottom=bottom), loc="left", fontsize="x-small")
     ax.yaxis.set_major_formatter(thousands_formatter())

@@ -84,7 +84,9 @@ def _without_redundant_combined(table: pd.DataFrame) -> pd.DataFrame:
     return table.iloc[:1] if len(table) == 2 else table
 
 
-def scenario_display(scenarios: FrictionScenarios, lang: str = "ja") -> pd.DataFrame:
+def scenario_display(
+    scenarios: FrictionScenarios, lang: str = "ja", intervals: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """The before/after table of :func:`helpers.ltv.friction_scenarios` for a report.
 
     One row per touchpoint, then all fixed together when there are several.
@@ -95,6 +97,10 @@ def scenario_display(scenarios: FrictionScenarios, lang: str = "ja") -> pd.DataF
         The scenarios.
     lang : {"ja", "en"}
         Language.
+    intervals : pandas.DataFrame, optional
+        :func:`helpers.ltv_intervals.scenario_intervals` indexed by
+        ``scenario``: adds the 95% intervals of the LTV before, after and
+        of the gain, each beside its value.
 
     Returns
     -------
@@ -107,8 +113,13 @@ def scenario_display(scenarios: FrictionScenarios, lang: str = "ja") -> pd.DataF
         table["lifetime_before"], table["lifetime_after"], "float2", lang).to_numpy()
     shown[table_label("frequency_change", lang)] = format_change(
         table["frequency_before"], table["frequency_after"], "float2", lang).to_numpy()
-    for column in ("ltv_before", "ltv_after", "ltv_delta"):
+    # yen columns and the interval columns of scenario_intervals that belong to them
+    for column, bounds in (("ltv_before", "ltv_before"), ("ltv_after", "ltv_after"), ("ltv_delta", "ltv_gain")):
         shown[table_label(column, lang)] = format_values(table[column], "yen", lang).to_numpy()
+        if intervals is not None:
+            rows = intervals.reindex(table.index)
+            shown[table_label(f"{column}_range", lang)] = format_interval(
+                rows[f"{bounds}_low"], rows[f"{bounds}_high"], "yen", lang).to_numpy()
     return shown
 
 
