@@ -83,6 +83,8 @@ def read_csv_text(path: Path, delimiter: str, data: bytes) -> pd.DataFrame | Non
     try:
         table = pa_csv.read_csv(pa.py_buffer(data), parse_options=parse, convert_options=convert)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        # a shape Arrow's reader refuses (ragged rows, odd quoting): None hands the
+        # file to the pandas reader, which reports each problem with its line
         return None
     body_lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1) - 1
     if table.num_rows != body_lines:
