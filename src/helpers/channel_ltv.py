@@ -234,11 +234,11 @@ def _cpos(channels: pd.Series, cpo, ad_costs, channel_of, bought) -> tuple[np.nd
 def _payback_curves(orders, bought, group, names, as_of, gross_margin, max_months) -> pd.DataFrame:
     """Cumulative revenue per customer by month after the first order, per channel."""
     kept = (orders["order_date"] <= purchases.end_of_day(as_of)).to_numpy()
-    ids = orders["customer_id"].to_numpy(dtype=object)[kept]
+    ids = orders["customer_id"].array[kept]
     # integer codes in id order match the rows of customer_purchases(sort=True); hashing the ids again is slower
     position, coded_ids = purchases.customer_codes(ids, sort=True)
     if len(coded_ids) != len(bought) or not (bought.index.to_numpy(dtype=object) == coded_ids).all():
-        position = bought.index.get_indexer(ids)
+        position = purchases.id_positions(bought.index, ids)
     day = orders["order_date"].to_numpy()[kept].astype("datetime64[D]").astype(np.int64)
     first_day = bought["first_order"].to_numpy().astype("datetime64[D]").astype(np.int64)
     month_of_order = np.minimum(((day - first_day[position]) // DAYS_PER_MONTH).astype(np.int64), max_months)

@@ -155,19 +155,11 @@ def mask_personal_data(texts: pd.Series, names: Iterable[str] | None = None) -> 
     """
     patterns = []
     if names is not None:
-        parts = set()
-        for name in pd.Series(list(names), dtype=object).dropna().astype(str):
-            name = _normalize(name).strip()
-            if not name:
-                continue
-            parts.update({name, name.replace(" ", "")})
-            parts.update(p for p in re.split(r"\s+", name) if len(p) >= 2)
+        parts = _name_parts(pd.Series(list(names) if not isinstance(names, pd.Series) else names, dtype="str"))
         if parts:
             patterns.append(re.compile("|".join(re.escape(p) for p in sorted(parts, key=len, reverse=True))))
 
     def mask(text):
-        if text is None or (isinstance(text, float) and np.isnan(text)) or text is pd.NA:
-            return text
         text = _normalize(str(text))
         text = _EMAIL.sub(MASKS["email"], text)
         text = _PHONE.sub(MASKS["phone"], text)
@@ -177,7 +169,24 @@ def mask_personal_data(texts: pd.Series, names: Iterable[str] | None = None) -> 
             text = pattern.sub(MASKS["name"], text)
         return _HONORIFIC_NAME.sub(MASKS["name"], text)
 
-    return texts.astype(object).map(mask)
+    values = texts.astype(object)
+    # each distinct comment is masked once: answers repeat (templates, "特になし")
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    masked = np.array([mask(u) for u in uniques] + [None], dtype=object)[codes]
+    missing = codes < 0
+    masked[missing] = values.to_numpy(dtype=object)[missing]  # missing values stay as they were
+    return pd.Series(masked, index=texts.index, dtype=object, name=texts.name)
+
+
+def _name_parts(names: pd.Series) -> set[str]:
+    """Each full name, with and without its space, and its family and given name of 2+ characters."""
+    full = pd.Series(names.dropna().unique(), dtype="str").str.normalize("NFKC").str.strip()
+    full = full[full != ""]
+    if full.empty:
+        return set()
+    words = full.str.split(r"\s+", regex=True).explode()
+    words = words[words.str.len() >= 2]
+    return set(full.unique()) | set(full.str.replace(" ", "", regex=False).unique()) | set(words.unique())
 
 
 @lru_cache(maxsize=1)

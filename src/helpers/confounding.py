@@ -101,7 +101,7 @@ def first_order_strata(orders: pd.DataFrame, as_of) -> pd.DataFrame:
             "first_product": product if product is not None else np.full(n, "(none)", dtype=object),
             "subscription": subscription if subscription is not None else np.zeros(n, dtype=bool),
         },
-        index=pd.Index(rows["customer_id"].to_numpy(dtype=object), name="customer_id"),
+        index=pd.Index(rows["customer_id"].array, name="customer_id"),
     ).astype({"first_product": object, "subscription": bool})
 
 
@@ -142,7 +142,7 @@ def confounding_check(
     latest = touchpoints.latest_ratings(ratings)
     outcomes = friction.customer_outcomes(orders, as_of)
     strata = first_order_strata(orders, as_of)
-    latest = latest[latest["customer_id"].isin(outcomes.index)]
+    latest = latest[purchases.id_isin(latest["customer_id"], outcomes.index)]
     if touchpoint_names is not None:
         keys = touchpoints.normalize_names(pd.Series(list(touchpoint_names), dtype=object))
         latest = latest[latest["key"].isin(set(keys))]

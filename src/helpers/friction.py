@@ -354,7 +354,7 @@ def rating_effects(
         ratings = ratings[~(ratings["response_date"] > purchases.end_of_day(as_of))]
     latest = touchpoints.latest_ratings(ratings)
     outcomes = customer_outcomes(orders, as_of, horizon_days)
-    position = outcomes.index.get_indexer(latest["customer_id"])
+    position = purchases.id_positions(outcomes.index, latest["customer_id"])
     bought = position >= 0
     latest, position = latest[bought], position[bought]
     low = (latest["rating"] <= low_rating_max).to_numpy()

@@ -130,8 +130,8 @@ def rating_matrix(ratings: pd.DataFrame, as_of=None) -> pd.DataFrame:
     if as_of is not None and "response_date" in ratings.columns:
         ratings = ratings[~(ratings["response_date"] > purchases.end_of_day(as_of))]
     latest = touchpoints.latest_ratings(ratings)
-    row, customers = purchases.customer_codes(latest["customer_id"].to_numpy(dtype=object))
-    column, names = pd.factorize(latest["touchpoint"].to_numpy(dtype=object))
+    row, customers = purchases.customer_codes(latest["customer_id"].array)
+    column, names = purchases.customer_codes(latest["touchpoint"].array)
     matrix = np.full((len(customers), len(names)), np.nan)
     matrix[row, column] = latest["rating"].to_numpy(float)
     return pd.DataFrame(matrix, index=pd.Index(customers, name="customer_id"), columns=list(names))
@@ -206,14 +206,31 @@ def shapley_r2(cov: np.ndarray, controls: int = 0) -> tuple[np.ndarray, np.ndarr
     return values, full, base
 
 
-def _weighted_covariances(data: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    """Covariance matrix of ``data`` (n, d) under each row of ``weights`` (B, n)."""
+def _moments(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``data`` (n, d) and the upper triangle of each row's outer product (n, d(d+1)/2): every sum a covariance needs.
+
+    Computed once per fit, so that each batch of resamples is two matrix
+    products.  The products are formed column by column (contiguous writes)
+    and returned as the transposed view, the layout numpy's fancy indexing
+    gave before: the sums then come out bit for bit the same.
+    """
     d = data.shape[1]
-    totals = weights.sum(axis=1)
-    means = weights @ data / totals[:, None]
-    # only the upper triangle of the second moments: half the products of a full outer product
+    columns = np.ascontiguousarray(data.T)
+    products = np.empty((d * (d + 1) // 2, data.shape[0]))
+    start = 0
+    for i in range(d):  # row i of the upper triangle, in np.triu_indices order
+        np.multiply(columns[i], columns[i:], out=products[start : start + d - i])
+        start += d - i
+    return np.ascontiguousarray(data), products.T
+
+
+def _weighted_covariances(moments: tuple[np.ndarray, np.ndarray], weights: np.ndarray) -> np.ndarray:
+    """Covariance matrices under each row of ``weights`` (B, n), from :func:`_moments`."""
+    data, products = moments
+    d = data.shape[1]
+    totals = weights.sum(axis=1)[:, None]
+    means, upper = weights @ data / totals, weights @ products / totals
     rows, cols = np.triu_indices(d)
-    upper = weights @ (data[:, rows] * data[:, cols]) / totals[:, None]
     second = np.zeros((len(weights), d, d))
     second[:, rows, cols] = upper
     second[:, cols, rows] = upper
@@ -288,7 +305,8 @@ def key_drivers(
     # customers with the same answers are one row with a count: resampling customers is then
     # a multinomial draw over the distinct rows, the same distribution with far fewer numbers
     data, counts = np.unique(data, axis=0, return_counts=True)
-    values, full, base = shapley_r2(_weighted_covariances(data, counts[None, :].astype(float))[0], controls)
+    moments = _moments(data)
+    values, full, base = shapley_r2(_weighted_covariances(moments, counts[None, :].astype(float))[0], controls)
     total = full - base
     shares = values / total if total > 0 else np.full(len(values), np.nan)
 
@@ -300,7 +318,7 @@ def key_drivers(
         for start in range(0, resamples, batch):
             size = min(batch, resamples - start)
             weights = bootstrap.resample_counts(rng, counts, size)
-            b_values, b_full, b_base = shapley_r2(_weighted_covariances(data, weights), controls)
+            b_values, b_full, b_base = shapley_r2(_weighted_covariances(moments, weights), controls)
             b_total = b_full - b_base
             with np.errstate(invalid="ignore", divide="ignore"):
                 boot_shares.append(b_values / b_total[:, None])

@@ -673,12 +673,12 @@ def _rating_matrix(
     matrix = np.full((len(customers), len(keys)), np.nan)
     latest = _touchpoints.latest_ratings(ratings)
     customer_code, customer_ids = _purchases.customer_codes(latest["customer_id"])
-    position = customers.get_indexer(customer_ids)
+    position = _purchases.id_positions(customers, customer_ids)
     respondents = int((position >= 0).sum())
     if not keys or latest.empty:
         return matrix, respondents
     row = position[customer_code]
-    column = pd.Index(keys).get_indexer(latest["key"])
+    column = _purchases.id_positions(keys, latest["key"])
     chosen = (row >= 0) & (column >= 0)  # raters who never bought are left out
     matrix[row[chosen], column[chosen]] = latest["rating"].to_numpy()[chosen]
     return matrix, respondents

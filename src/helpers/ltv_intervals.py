@@ -78,7 +78,7 @@ class _Cells:
 def _cells(lifetimes: pd.DataFrame, ratings: pd.DataFrame, chosen: list[str], low_rating_max: int) -> _Cells:
     matrix, _ = ltv._rating_matrix(ratings, chosen, lifetimes.index)
     # respondents: buying customers with an answer on any touchpoint, as friction_scenarios counts them
-    respondent = lifetimes.index.isin(pd.Index(touchpoints.latest_ratings(ratings)["customer_id"]))
+    respondent = purchases.id_isin(lifetimes.index, touchpoints.latest_ratings(ratings)["customer_id"])
     status = np.where(np.isnan(matrix), 0, np.where(matrix <= low_rating_max, 1, 2)).astype(np.int64)
     pattern = (
         status @ (3 ** np.arange(status.shape[1], dtype=np.int64))

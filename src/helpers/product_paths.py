@@ -98,7 +98,7 @@ def first_two_orders(orders: pd.DataFrame, as_of, order_items: pd.DataFrame | No
     kept_orders = orders.loc[kept, columns]
     # products as integer codes: comparing and grouping codes is far cheaper than strings
     product_code, product_names = pd.factorize(order_products(kept_orders, order_items), use_na_sentinel=True)
-    codes, ids = purchases.customer_codes(kept_orders["customer_id"].to_numpy(dtype=object))
+    codes, ids = purchases.customer_codes(kept_orders["customer_id"].array)
     dates = kept_orders["order_date"].to_numpy()
     order = _date_then_order_id(codes, dates, kept_orders["order_id"].to_numpy(dtype=object))
     sorted_codes = codes[order]

@@ -11,6 +11,7 @@ hashing and sorting millions of string ids is the slow part.
 from __future__ import annotations
 
 import ctypes
+import weakref
 
 import numpy as np
 import pandas as pd
@@ -88,19 +89,33 @@ def _trailing_zero_bits(value: int) -> int:
     return (value & -value).bit_length() - 1 if value else 0
 
 
+#: Codes of Arrow text already encoded, by id of the (immutable) Arrow array; entries leave with the array.
+_ENCODED: dict[tuple[int, bool], tuple[np.ndarray, np.ndarray]] = {}
+
+
 def _arrow_codes(ids, sort: bool) -> tuple[np.ndarray, np.ndarray] | None:
     """``pd.factorize`` of Arrow-backed text by Arrow's hash kernel, or None for other arrays.
 
     Arrow's dictionary encoding numbers values in order of first appearance,
     as ``pd.factorize`` does, without making a Python string per row; UTF-8
     byte order is code point order, so sorting the dictionary sorts as
-    Python sorts the ids.
+    Python sorts the ids.  Arrow arrays never change, so the codes of one are
+    kept while it lives: the notebooks encode the same order log many times.
     """
     array = ids.array if isinstance(ids, pd.Series) else ids
     if not isinstance(array, pd.arrays.ArrowStringArray):
         return None
-    text = pa.chunked_array(array.__arrow_array__()).combine_chunks()
-    encoded = pc.dictionary_encode(text, null_encoding="mask")
+    chunked = array.__arrow_array__()
+    key = (id(chunked), sort)
+    if key not in _ENCODED:
+        _ENCODED[key] = _encode_arrow_text(chunked, sort)
+        weakref.finalize(chunked, _ENCODED.pop, key, None)
+    codes, uniques = _ENCODED[key]
+    return codes.copy(), uniques.copy()  # callers may write into them
+
+
+def _encode_arrow_text(chunked: pa.ChunkedArray, sort: bool) -> tuple[np.ndarray, np.ndarray]:
+    encoded = pc.dictionary_encode(chunked.combine_chunks(), null_encoding="mask")
     codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
     dictionary = encoded.dictionary
     if sort:
@@ -153,6 +168,91 @@ def customer_codes(ids, sort: bool = False) -> tuple[np.ndarray, np.ndarray]:
                 rank[order] = np.arange(len(order))
                 return rank[codes], uniques[order]
     return pd.factorize(values, sort=sort, use_na_sentinel=True)
+
+
+def text_array(values) -> pd.api.extensions.ExtensionArray:
+    """Text as pandas' ``str`` array, built by Arrow: no Python string per row.
+
+    Parameters
+    ----------
+    values : pyarrow.Array, pandas text array or numpy.ndarray
+        The text, missing values as null or None.
+
+    Returns
+    -------
+    pandas.api.extensions.ExtensionArray
+        Arrow-backed ``str`` (missing as NaN, as pandas gives for text columns).
+    """
+    if isinstance(values, pd.arrays.ArrowStringArray):
+        return values.astype("str")
+    if not isinstance(values, (pa.Array, pa.ChunkedArray)):
+        values = pa.array(np.asarray(values, dtype=object), type=pa.large_string(), from_pandas=True)
+    return pd.arrays.ArrowStringArray(pa.chunked_array([values.cast(pa.large_string())])).astype("str")
+
+
+def take_text(uniques, codes: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``uniques[codes]`` as a ``str`` array (:func:`text_array`), for few uniques and many rows."""
+    return text_array(pa.array(np.asarray(uniques, dtype=object), type=pa.large_string()).take(pa.array(codes)))
+
+
+def id_isin(values, ids) -> np.ndarray:
+    """Which ``values`` are among ``ids``: ``pd.Index(values).isin(ids)`` by Arrow's hash kernel for text.
+
+    pandas checks membership in an Arrow-backed text array one Python object
+    per id; Arrow's ``is_in`` does it in C.  Other types go to pandas.
+
+    Parameters
+    ----------
+    values, ids : array-like
+        Customer ids (or any values) to check, and the ids to look for.
+
+    Returns
+    -------
+    numpy.ndarray
+        bool per value.
+    """
+    left, right = _as_arrow_text(values), _as_arrow_text(ids)
+    if left is None or right is None:
+        return np.asarray(pd.Index(values).isin(pd.Index(ids)))
+    return pc.is_in(left, value_set=right).to_numpy(zero_copy_only=False).astype(bool)
+
+
+def id_positions(index, values) -> np.ndarray:
+    """Position of each of ``values`` in ``index`` (-1 when absent): ``pd.Index(index).get_indexer(values)``.
+
+    For text ids Arrow's hash kernel does it, without the Python string per
+    row that pandas makes of Arrow-backed text; other types go to pandas.
+
+    Parameters
+    ----------
+    index : array-like
+        Unique ids (e.g. a customer-indexed frame's index).
+    values : array-like
+        Ids to look up.
+
+    Returns
+    -------
+    numpy.ndarray
+        int64 position per value.
+    """
+    left, right = _as_arrow_text(values), _as_arrow_text(index)
+    if left is None or right is None:
+        return pd.Index(index).get_indexer(values)
+    found = pc.index_in(left, value_set=right)
+    return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
+
+
+def _as_arrow_text(values) -> pa.Array | None:
+    array = values.array if isinstance(values, (pd.Series, pd.Index)) else values
+    if isinstance(array, pd.arrays.ArrowStringArray):
+        return pa.chunked_array(array.__arrow_array__()).combine_chunks().cast(pa.large_string())
+    array = np.asarray(array)
+    if array.dtype != object:
+        return None
+    try:
+        return pa.array(array, type=pa.large_string(), from_pandas=True)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # not all text: pandas compares them
+        return None
 
 
 def _customer_runs(customer_ids: np.ndarray, order_dates: np.ndarray, sort: bool = True):

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from helpers.nps import latest_responses
-from helpers.purchases import customer_purchases
+from helpers.purchases import customer_purchases, id_positions
 
 #: A pause of at least this many days between two purchases is a long gap.
 DEFAULT_LONG_GAP_DAYS = 180
@@ -203,7 +203,7 @@ def purchase_timelines(
     ids = pd.Index(customer_ids)
     end = pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1)
     in_time = orders[(orders["order_date"] < end).to_numpy()]
-    rank = ids.get_indexer(in_time["customer_id"])  # one hashing pass; -1: not asked for
+    rank = id_positions(ids, in_time["customer_id"])  # one hashing pass; -1: not asked for
     keep = np.flatnonzero(rank >= 0)
     # by customer (in the order asked), then date; same-day orders keep their file order
     keep = keep[np.lexsort((in_time["order_date"].to_numpy()[keep], rank[keep]))]

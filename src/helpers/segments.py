@@ -53,7 +53,7 @@ def customer_segments(customers: pd.DataFrame, nps: pd.DataFrame | None, as_of, 
         mean = responses.groupby("customer_id", sort=False)["score"].mean()
         score, answered = mean.to_numpy(dtype=float), mean.index
     segment_code = np.select([score >= 9, score >= 7], [0, 1], default=2)
-    position = answered.get_indexer(customers["customer_id"])  # -1: no response
+    position = _purchases.id_positions(answered, customers["customer_id"])  # -1: no response
     codes = np.full(len(position), SEGMENTS.index("no_answer"))
     found = position >= 0
     codes[found] = segment_code[position[found]]
@@ -378,7 +378,7 @@ def segment_list(
 
     ids = segments.index
     latest = latest_responses(nps, as_of)
-    answer_row = pd.Index(latest["customer_id"]).get_indexer(ids)  # -1: no answer
+    answer_row = _purchases.id_positions(latest["customer_id"], ids)  # -1: no answer
     facts = purchases.reindex(ids)
     codes = segments.cat.codes.to_numpy()
     revenue = facts["revenue"].fillna(0.0).round().astype(int).to_numpy()

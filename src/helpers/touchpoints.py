@@ -308,7 +308,7 @@ def order_mix(orders: pd.DataFrame, by: str = "channel") -> pd.DataFrame:
     # integer codes: grouping millions of strings directly is several times slower
     key = orders[by].astype(object).where(orders[by].notna(), MISSING_TEXT).to_numpy(dtype=object)
     key_codes, key_values = pd.factorize(key)
-    customer_codes, customer_ids = pd.factorize(orders["customer_id"].to_numpy(dtype=object))
+    customer_codes, customer_ids = purchases.customer_codes(orders["customer_id"].array)
     k, n_customers = len(key_values), max(len(customer_ids), 1)
     pairs = pd.unique(key_codes.astype(np.int64) * n_customers + customer_codes)  # hashing beats sorting here
     mix = pd.DataFrame(
@@ -439,13 +439,13 @@ def latest_ratings(ratings: pd.DataFrame) -> pd.DataFrame:
         (normalised name), ``rating`` (float).
     """
     ratings = ratings[ratings["touchpoint"].notna()]
-    codes, uniques = pd.factorize(ratings["touchpoint"].to_numpy(dtype=object))
+    codes, uniques = purchases.customer_codes(ratings["touchpoint"].array)  # any text column: Arrow's hash
     unique_keys, keys = pd.factorize(np.array([_normalize(u) for u in uniques], dtype=object))
     key_code = unique_keys[codes]
     # display spelling of a key: its first spelling in the data
     spelling = np.asarray(uniques, dtype=object)[np.unique(unique_keys, return_index=True)[1]]
     # one cell per (customer, touchpoint) on integer codes: fast for millions of answers
-    customer_code, _ = purchases.customer_codes(ratings["customer_id"].to_numpy(dtype=object))
+    customer_code, _ = purchases.customer_codes(ratings["customer_id"].array)
     cell = customer_code * max(len(keys), 1) + key_code
     order = np.arange(len(cell))
     if "response_date" in ratings.columns:
@@ -457,9 +457,9 @@ def latest_ratings(ratings: pd.DataFrame) -> pd.DataFrame:
     latest_key = key_code[latest]
     return pd.DataFrame(
         {
-            "customer_id": ratings["customer_id"].to_numpy(dtype=object)[latest],
-            "touchpoint": spelling[latest_key],
-            "key": np.asarray(keys, dtype=object)[latest_key],
+            "customer_id": purchases.text_array(ratings["customer_id"].array.take(latest)),
+            "touchpoint": purchases.take_text(spelling, latest_key),
+            "key": purchases.take_text(keys, latest_key),
             "rating": ratings["rating"].astype("float64").to_numpy()[latest],
         }
     )

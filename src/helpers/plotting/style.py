@@ -63,5 +63,6 @@ def use_style(dpi: int = 150, context: str = "notebook", seaborn_theme: bool = F
             "axes.titleweight": "normal",  # IPAexGothic has no bold face
             "axes.titlesize": "medium",
             "legend.frameon": False,
+            "svg.hashsalt": "kando",  # the same ids in exported SVG files run after run
         }
     )

@@ -164,6 +164,8 @@ def segment_list_with_approach(listing: pd.DataFrame, lang: str = "ja") -> pd.Da
     check_lang(lang)
     copy = texts("segment_playbook")
     codes = listing["segment"].astype(str)
-    shown = listing.assign(segment=codes.map(lambda s: label(s, lang)))
-    shown.insert(shown.columns.get_loc("segment") + 1, "approach", codes.map(lambda s: copy[s][lang]["approach"]))
+    present = codes.unique()  # a few codes over a million rows: label each once
+    shown = listing.assign(segment=codes.map({s: label(s, lang) for s in present}))
+    approach = codes.map({s: copy[s][lang]["approach"] for s in present})
+    shown.insert(shown.columns.get_loc("segment") + 1, "approach", approach)
     return shown
