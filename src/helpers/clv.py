@@ -569,7 +569,10 @@ class _Fitter:
     def _params(self) -> tuple[float, ...]:
         if not hasattr(self, "params_"):
             raise RuntimeError("call fit() first")
-        return tuple(self.params_[list(self.param_names)])
+        params = self.params_
+        if tuple(params.index) == self.param_names:  # the usual order: no label lookup (called per prediction)
+            return tuple(params.tolist())
+        return tuple(params[list(self.param_names)])
 
 
 class BetaGeoFitter(_Fitter):

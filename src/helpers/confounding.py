@@ -112,6 +112,7 @@ def confounding_check(
     touchpoint_names=None,
     low_rating_max: int = 2,
     level: float = 0.95,
+    outcomes: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """F2 conversion of low raters minus other raters, crude and stratified by what was bought first.
 
@@ -129,6 +130,9 @@ def confounding_check(
         Ratings at or below are low.
     level : float
         Interval level.
+    outcomes : pandas.DataFrame, optional
+        :func:`helpers.friction.customer_outcomes` of ``orders`` and ``as_of``
+        when already computed (any horizon: only the second purchase is used).
 
     Returns
     -------
@@ -140,19 +144,23 @@ def confounding_check(
     if "response_date" in ratings.columns:
         ratings = ratings[~(ratings["response_date"] > purchases.end_of_day(as_of))]
     latest = touchpoints.latest_ratings(ratings)
-    outcomes = friction.customer_outcomes(orders, as_of)
+    if outcomes is None:
+        outcomes = friction.customer_outcomes(orders, as_of)
     strata = first_order_strata(orders, as_of)
     latest = latest[purchases.id_isin(latest["customer_id"], outcomes.index)]
     if touchpoint_names is not None:
         keys = touchpoints.normalize_names(pd.Series(list(touchpoint_names), dtype=object))
         latest = latest[latest["key"].isin(set(keys))]
+    ids = latest["customer_id"]
+    in_strata = purchases.id_positions(strata.index, ids)
     frame = pd.DataFrame(
         {
             "touchpoint": latest["touchpoint"].to_numpy(dtype=object),
             "low": (latest["rating"] <= low_rating_max).to_numpy(),
-            "success": outcomes["second_purchase"].reindex(latest["customer_id"]).to_numpy(bool),
-            "first_product": strata["first_product"].reindex(latest["customer_id"]).to_numpy(dtype=object),
-            "subscription": strata["subscription"].reindex(latest["customer_id"]).to_numpy(bool),
+            "success": outcomes["second_purchase"].to_numpy(bool)[purchases.id_positions(outcomes.index, ids)],
+            # every rater left bought by as_of, so has a first order
+            "first_product": strata["first_product"].to_numpy(dtype=object)[in_strata],
+            "subscription": strata["subscription"].to_numpy(bool)[in_strata],
         }
     )
     frame["crude"] = "all"

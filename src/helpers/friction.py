@@ -314,6 +314,7 @@ def rating_effects(
     alpha: float = 0.05,
     journey: pd.DataFrame | None = None,
     p_adjust: str | None = "holm",
+    outcomes: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Did low raters of a touchpoint buy again less than the other raters?
 
@@ -337,6 +338,9 @@ def rating_effects(
     p_adjust : {"holm", None}
         Multiple-testing adjustment of the p-values across the tested
         touchpoints of each metric.
+    outcomes : pandas.DataFrame, optional
+        :func:`customer_outcomes` of ``orders``, ``as_of`` and ``horizon_days``
+        when already computed.
 
     Returns
     -------
@@ -353,7 +357,8 @@ def rating_effects(
     if "response_date" in ratings.columns:
         ratings = ratings[~(ratings["response_date"] > purchases.end_of_day(as_of))]
     latest = touchpoints.latest_ratings(ratings)
-    outcomes = customer_outcomes(orders, as_of, horizon_days)
+    if outcomes is None:
+        outcomes = customer_outcomes(orders, as_of, horizon_days)
     position = purchases.id_positions(outcomes.index, latest["customer_id"])
     bought = position >= 0
     latest, position = latest[bought], position[bought]
