@@ -306,8 +306,11 @@ def order_mix(orders: pd.DataFrame, by: str = "channel") -> pd.DataFrame:
     if by not in orders.columns:
         raise ValueError(f"注文データに列 {by} がありません / the orders have no column {by!r}")
     # integer codes: grouping millions of strings directly is several times slower
-    key = orders[by].astype(object).where(orders[by].notna(), MISSING_TEXT).to_numpy(dtype=object)
-    key_codes, key_values = pd.factorize(key)
+    column = orders[by]
+    if isinstance(column.array, pd.arrays.ArrowStringArray):  # text as loaded: Arrow's hash, no Python strings
+        key_codes, key_values = purchases.customer_codes(column.fillna(MISSING_TEXT).array)
+    else:
+        key_codes, key_values = pd.factorize(column.astype(object).where(column.notna(), MISSING_TEXT).to_numpy())
     customer_codes, customer_ids = purchases.customer_codes(orders["customer_id"].array)
     k, n_customers = len(key_values), max(len(customer_ids), 1)
     pairs = pd.unique(key_codes.astype(np.int64) * n_customers + customer_codes)  # hashing beats sorting here

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from helpers import purchases
+
 #: Metrics :func:`monthly_metric` computes.
 METRICS: tuple[str, ...] = ("revenue", "orders", "active_customers", "aov", "repeat_rate")
 
@@ -71,15 +73,15 @@ def monthly_metric(
         last_month -= 1
     counted = orders[orders["order_date"] < end]
     # one hashing pass over the customer ids; the rest is integer work
-    codes, buyers = pd.factorize(counted["customer_id"])
+    codes, buyers = purchases.customer_codes(counted["customer_id"].array)
     month_no = counted["order_date"].dt.year.to_numpy() * 12 + counted["order_date"].dt.month.to_numpy() - 1
     first_month_no = np.full(len(buyers), np.iinfo(np.int64).max)
     np.minimum.at(first_month_no, codes, month_no)
-    group_of_buyer = groups.reindex(buyers)
+    group_of_buyer = groups.array.take(purchases.id_positions(groups.index, buyers), allow_fill=True)
     frame = pd.DataFrame(
         {
             "month_no": month_no,
-            "group": pd.Series(group_of_buyer.to_numpy(), dtype=groups.dtype).take(codes).to_numpy(),
+            "group": pd.Series(group_of_buyer).take(codes).to_numpy(),
             "code": codes,
             "amount": counted["amount"].to_numpy(dtype=float),
             "returning": month_no > first_month_no[codes],
