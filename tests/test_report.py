@@ -879,3 +879,22 @@ def test_pseudonym_key_and_kando_files_never_reach_the_run_folder(sample_run):
         if path.suffix == ".pdf":
             assert key.hex() not in compact(pdf_text(path)), path.name
     assert not [p for p in result.out_dir.rglob("*") if privacy.KANDO_DIR in p.parts]
+
+
+def test_default_jobs_fit_the_kernels_in_memory(monkeypatch):
+    import os
+    from types import SimpleNamespace
+
+    import psutil
+
+    from helpers.report import pipeline
+
+    gib = 1024**3
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    monkeypatch.setattr(psutil, "virtual_memory", lambda: SimpleNamespace(available=10 * gib))
+    assert pipeline.default_jobs() == 5  # no size known: one more than the cores
+    small = int(0.5 * gib / pipeline.KERNEL_BYTES_PER_ROW)  # 0.5 GiB per kernel: 16 fit in 8 GiB
+    assert pipeline.default_jobs(small) == 5
+    three = int(8 * gib / 3 / pipeline.KERNEL_BYTES_PER_ROW)  # just under 8/3 GiB each: 3 fit, not 4
+    assert pipeline.default_jobs(three) == 3
+    assert pipeline.default_jobs(84_000_000) == 1  # 10M customers: 27 GB a kernel, one at a time
