@@ -138,3 +138,14 @@ def test_planted_friction_touchpoint_is_the_top_driver_of_f2(sample_data):
     ratings = sample_data.touchpoint_ratings
     raters = ratings.loc[ratings["touchpoint"] == sample.FRICTION_TOUCHPOINT, "customer_id"].nunique()
     assert top["n"] == raters
+
+
+def test_weighted_covariances_equal_numpy_cov():
+    from helpers.key_drivers import _moments, _weighted_covariances
+
+    rng = np.random.default_rng(5)
+    data = np.column_stack([rng.normal(size=400), rng.integers(1, 6, 400), rng.integers(0, 2, 400)]).astype(float)
+    weights = rng.multinomial(400, np.full(400, 1 / 400), size=3).astype(float)
+    covariances = _weighted_covariances(_moments(data), weights)
+    for b in range(3):
+        np.testing.assert_allclose(covariances[b], np.cov(data.T, aweights=weights[b], bias=True), atol=1e-12)

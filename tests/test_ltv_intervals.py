@@ -112,3 +112,17 @@ def test_scenario_table_shows_the_intervals_of_every_yen_column(data, lifetimes)
     row = intervals.loc[ltv.COMBINED]
     low, high = round(row["ltv_after_low"]), round(row["ltv_after_high"])
     assert shown["LTV after 95% interval"].iloc[-1] == f"¥{low:,} to ¥{high:,}"
+
+
+def test_packed_unique_rows_equal_numpy_row_unique():
+    from helpers.ltv_intervals import _unique_rows
+
+    rng = np.random.default_rng(11)
+    key = np.column_stack(
+        [rng.integers(0, 3**5, 5000), rng.integers(0, 2, 5000), rng.integers(0, 900, 5000), rng.integers(0, 2, 5000)]
+    )
+    for rows in (key, key[:0], np.column_stack([key[:, 0], key[:, 1], key[:, 2] - 500, key[:, 3]])):  # negative days
+        packed = _unique_rows(rows)
+        expected = np.unique(rows, axis=0, return_index=True, return_inverse=True)
+        for got, want in zip(packed, expected, strict=True):
+            np.testing.assert_array_equal(np.ravel(got), np.ravel(want))

@@ -98,3 +98,53 @@ def test_customer_purchases_on_a_large_log_against_groupby():
     np.testing.assert_array_equal(
         funnel["customers"], [(orders.groupby("customer_id").size() >= k).sum() for k in range(1, 41)]
     )
+
+
+def _ids(values) -> pd.Series:
+    return pd.Series(values, dtype="string[pyarrow]")
+
+
+@pytest.mark.parametrize("arrow", [True, False])
+def test_id_lookups_equal_pandas(arrow):
+    rng = np.random.default_rng(7)
+    pool = np.array([f"C{i:06d}" for i in range(500)], dtype=object)
+    values = pool[rng.integers(0, 500, 3000)]
+    values[::97] = None  # missing ids are never found
+    index = pool[rng.permutation(500)[:300]]
+    left = _ids(values) if arrow else pd.Series(values, dtype=object)
+    right = pd.Index(_ids(index)) if arrow else pd.Index(index, dtype=object)
+    expected_in = pd.Index(values, dtype=object).isin(index) & pd.notna(values)
+    np.testing.assert_array_equal(purchases.id_isin(left, right), expected_in)
+    expected_at = pd.Index(index, dtype=object).get_indexer(pd.Index(values, dtype=object))
+    np.testing.assert_array_equal(purchases.id_positions(right, left), expected_at)
+
+
+def test_id_lookups_on_numbers_go_to_pandas():
+    np.testing.assert_array_equal(purchases.id_isin(np.array([1, 2, 3]), [3, 1]), [True, False, True])
+    np.testing.assert_array_equal(purchases.id_positions([3, 1], np.array([1, 2, 3])), [1, -1, 0])
+
+
+def test_text_arrays_keep_values_and_missing():
+    uniques = np.array(["定期便", "単品", "(none)"], dtype=object)
+    codes = np.array([2, 0, 0, 1, 2])
+    taken = purchases.take_text(uniques, codes)
+    assert str(taken.dtype) == "str"
+    assert list(taken) == ["(none)", "定期便", "定期便", "単品", "(none)"]
+    made = purchases.text_array(np.array(["a", None, "b"], dtype=object))
+    assert str(made.dtype) == "str" and made[0] == "a" and pd.isna(made[1]) and made[2] == "b"
+
+
+def test_arrow_codes_are_kept_per_array_and_callers_get_copies():
+    ids = _ids(["b", "a", "b", None, "c"])
+    first, uniques = purchases.customer_codes(ids)
+    np.testing.assert_array_equal(first, [0, 1, 0, -1, 2])
+    first[:] = 99  # a caller writing into its codes does not change the next caller's
+    again, _ = purchases.customer_codes(ids)
+    np.testing.assert_array_equal(again, [0, 1, 0, -1, 2])
+    key = (id(ids.array.__arrow_array__()), False)
+    assert key in purchases._ENCODED
+    del ids, first, again
+    import gc
+
+    gc.collect()
+    assert key not in purchases._ENCODED  # the entry leaves with the array
