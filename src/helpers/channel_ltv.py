@@ -234,7 +234,7 @@ def _cpos(channels: pd.Series, cpo, ad_costs, channel_of, bought) -> tuple[np.nd
 def _payback_curves(orders, bought, group, names, as_of, gross_margin, max_months) -> pd.DataFrame:
     """Cumulative revenue per customer by month after the first order, per channel."""
     kept = (orders["order_date"] <= purchases.end_of_day(as_of)).to_numpy()
-    ids = orders["customer_id"].array[kept]
+    ids = purchases.keep_rows(orders["customer_id"].array, kept)
     # integer codes in id order match the rows of customer_purchases(sort=True); hashing the ids again is slower
     position, coded_ids = purchases.customer_codes(ids, sort=True)
     if len(coded_ids) != len(bought) or not (bought.index.to_numpy(dtype=object) == coded_ids).all():

@@ -65,7 +65,7 @@ def cohort_retention(orders: pd.DataFrame, as_of) -> pd.DataFrame:
     kept = (orders["order_date"] <= purchases.end_of_day(as_of)).to_numpy()
     if not kept.any():
         return pd.DataFrame({c: pd.Series(dtype="float64") for c in COHORT_COLUMNS})
-    codes, ids = purchases.customer_codes(orders["customer_id"].array[kept])
+    codes, ids = purchases.customer_codes(purchases.keep_rows(orders["customer_id"].array, kept))
     month = month_number(orders["order_date"].to_numpy()[kept])
     amount = orders["amount"].to_numpy(dtype="float64")[kept]
     first = np.full(len(ids), np.iinfo(np.int64).max)

@@ -90,7 +90,8 @@ def first_order_strata(orders: pd.DataFrame, as_of) -> pd.DataFrame:
         Indexed by ``customer_id``: ``first_product`` (str),
         ``subscription`` (bool).
     """
-    orders = orders[orders["order_date"] <= purchases.end_of_day(as_of)]
+    used = [c for c in ("customer_id", "order_date", "product", "is_subscription") if c in orders.columns]
+    orders = purchases.keep_rows(orders[used], (orders["order_date"] <= purchases.end_of_day(as_of)).to_numpy())
     sequence = purchases.order_sequence(orders)
     rows = sequence[sequence["order_number"] == 1]
     n = len(rows)
@@ -142,7 +143,7 @@ def confounding_check(
         low - others), ``low``, ``high``, ``strata``, ``strata_used``, ``n``.
     """
     if "response_date" in ratings.columns:
-        ratings = ratings[~(ratings["response_date"] > purchases.end_of_day(as_of))]
+        ratings = purchases.keep_rows(ratings, ~(ratings["response_date"] > purchases.end_of_day(as_of)).to_numpy())
     latest = touchpoints.latest_ratings(ratings)
     if outcomes is None:
         outcomes = friction.customer_outcomes(orders, as_of)

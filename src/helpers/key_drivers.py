@@ -128,7 +128,7 @@ def rating_matrix(ratings: pd.DataFrame, as_of=None) -> pd.DataFrame:
         column per touchpoint (first appearance order).
     """
     if as_of is not None and "response_date" in ratings.columns:
-        ratings = ratings[~(ratings["response_date"] > purchases.end_of_day(as_of))]
+        ratings = purchases.keep_rows(ratings, ~(ratings["response_date"] > purchases.end_of_day(as_of)).to_numpy())
     latest = touchpoints.latest_ratings(ratings)
     row, customers = purchases.customer_codes(latest["customer_id"].array)
     column, names = purchases.customer_codes(latest["touchpoint"].array)
@@ -204,6 +204,21 @@ def shapley_r2(cov: np.ndarray, controls: int = 0) -> tuple[np.ndarray, np.ndarr
     if single:
         return values[0], full[0], base[0]
     return values, full, base
+
+
+def _distinct_rows(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(data, axis=0, return_counts=True)`` for float rows, by a lexicographic sort.
+
+    numpy's row-wise unique sorts the rows as records, comparing field by
+    field in Python-level callbacks; ``lexsort`` on the columns gives the
+    same order several times faster on a million customers.
+    """
+    if len(data) == 0:
+        return data.copy(), np.zeros(0, dtype=np.int64)
+    order = np.lexsort(data.T[::-1])
+    ordered = data[order]
+    starts = np.flatnonzero(np.r_[True, (ordered[1:] != ordered[:-1]).any(axis=1)])
+    return ordered[starts], np.diff(np.r_[starts, len(ordered)])
 
 
 def _moments(data: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -304,7 +319,7 @@ def key_drivers(
     n = len(data)
     # customers with the same answers are one row with a count: resampling customers is then
     # a multinomial draw over the distinct rows, the same distribution with far fewer numbers
-    data, counts = np.unique(data, axis=0, return_counts=True)
+    data, counts = _distinct_rows(data)
     moments = _moments(data)
     values, full, base = shapley_r2(_weighted_covariances(moments, counts[None, :].astype(float))[0], controls)
     total = full - base

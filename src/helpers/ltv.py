@@ -838,7 +838,7 @@ def friction_scenarios(
     base_lifetime, base_frequency = base["lifetime"], base["frequency"]
 
     if as_of is not None and "response_date" in ratings.columns:
-        ratings = ratings[~(ratings["response_date"] > _purchases.end_of_day(as_of))]
+        ratings = _purchases.keep_rows(ratings, ~(ratings["response_date"] > _purchases.end_of_day(as_of)).to_numpy())
     ratings_array, respondents = _rating_matrix(ratings, touchpoints, lifetimes.index)
     scale = n_customers / respondents if scale_to_base and respondents else 1.0
     low = ratings_array <= low_rating_max  # NaN compares False

@@ -193,6 +193,7 @@ def scenario_intervals(
     resamples: int = bootstrap.RESAMPLES,
     seed: int = bootstrap.SEED,
     level: float = 0.95,
+    scenarios: ltv.FrictionScenarios | None = None,
 ) -> pd.DataFrame:
     """LTV gain, value gained, benefit and ROI of each friction scenario with bootstrap intervals.
 
@@ -209,6 +210,8 @@ def scenario_intervals(
         Seed of the resampling.
     level : float
         Level of the percentile intervals.
+    scenarios : helpers.ltv.FrictionScenarios, optional
+        The point estimates when already computed with the same arguments.
 
     Returns
     -------
@@ -222,19 +225,20 @@ def scenario_intervals(
         Every interval comes from the same resamples: a resample's LTV
         after is its own baseline plus its own gain.
     """
-    scenarios = ltv.friction_scenarios(
-        lifetimes,
-        ratings,
-        touchpoint_names,
-        share=share,
-        low_rating_max=low_rating_max,
-        as_of=as_of,
-        horizon_years=horizon_years,
-        margin=margin,
-        discount_rate=discount_rate,
-        tail=tail,
-        scale_to_base=scale_to_base,
-    )
+    if scenarios is None:
+        scenarios = ltv.friction_scenarios(
+            lifetimes,
+            ratings,
+            touchpoint_names,
+            share=share,
+            low_rating_max=low_rating_max,
+            as_of=as_of,
+            horizon_years=horizon_years,
+            margin=margin,
+            discount_rate=discount_rate,
+            tail=tail,
+            scale_to_base=scale_to_base,
+        )
     roi = ltv.improvement_roi(scenarios, cost, customers_per_year) if len(scenarios.scenarios) > 1 else None
     table = scenarios.scenarios
     chosen = list(table.index[:-1])
@@ -253,7 +257,7 @@ def scenario_intervals(
     boot_before = np.full(max(resamples, 0), np.nan)
     if resamples > 0 and chosen:
         if as_of is not None and "response_date" in ratings.columns:
-            ratings = ratings[~(ratings["response_date"] > purchases.end_of_day(as_of))]
+            ratings = purchases.keep_rows(ratings, ~(ratings["response_date"] > purchases.end_of_day(as_of)).to_numpy())
         cells = _cells(lifetimes, ratings, chosen, low_rating_max)
         n_orders = lifetimes["n_orders"].to_numpy(float)
         revenue = lifetimes["revenue"].to_numpy(float)

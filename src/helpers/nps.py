@@ -91,7 +91,7 @@ def latest_responses(nps: pd.DataFrame | None, as_of, latest_only: bool = True) 
                 "score": pd.Series(dtype="int64"),
             }
         )
-    on_time = nps[(nps["response_date"] <= _purchases.end_of_day(as_of)).to_numpy()]
+    on_time = _purchases.keep_rows(nps, (nps["response_date"] <= _purchases.end_of_day(as_of)).to_numpy())
     # one hashing pass over the ids, then an integer sort (lexsort is stable: ties keep file order)
     codes, _ = _purchases.customer_codes(on_time["customer_id"], sort=True)
     order = np.lexsort((on_time["response_date"].to_numpy(), codes))

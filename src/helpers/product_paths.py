@@ -95,7 +95,7 @@ def first_two_orders(orders: pd.DataFrame, as_of, order_items: pd.DataFrame | No
     """
     kept = (orders["order_date"] <= purchases.end_of_day(as_of)).to_numpy()
     columns = ["order_id", "customer_id", "order_date"] + (["product"] if "product" in orders.columns else [])
-    kept_orders = orders.loc[kept, columns]
+    kept_orders = purchases.keep_rows(orders[columns], kept)
     # products as integer codes: comparing and grouping codes is far cheaper than strings
     product_code, product_names = pd.factorize(order_products(kept_orders, order_items), use_na_sentinel=True)
     codes, ids = purchases.customer_codes(kept_orders["customer_id"].array)

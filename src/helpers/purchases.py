@@ -27,6 +27,29 @@ def end_of_day(as_of) -> pd.Timestamp:
     return pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1) - pd.Timedelta("1ns")
 
 
+def keep_rows(data, keep):
+    """``data[keep]``, or ``data`` itself (a shallow copy) when every row is kept.
+
+    Filtering copies every column, and a copied Arrow array has to be hashed
+    again by :func:`customer_codes`; a date cut-off usually keeps every row.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame, pandas.Series or array
+        Rows to filter.
+    keep : array-like of bool
+        One flag per row.
+
+    Returns
+    -------
+    Same type as ``data``.
+    """
+    keep = np.asarray(keep, dtype=bool)
+    if keep.all():
+        return data.copy(deep=False) if isinstance(data, (pd.DataFrame, pd.Series)) else data
+    return data.loc[keep] if isinstance(data, (pd.DataFrame, pd.Series)) else data[keep]
+
+
 #: Below this many rows plain ``pd.factorize`` is as fast.
 _IDENTITY_MIN_ROWS = 100_000
 #: Largest address range (in object slots per row) grouped with a direct table.
@@ -345,7 +368,7 @@ def customer_purchases(
                                       "tenure_days", "first_year_value", "first_year_complete"])
         return empty.rename_axis("customer_id")
     dates = orders["order_date"].to_numpy()[on_time]
-    order, ids, starts = _customer_runs(orders["customer_id"].array[on_time], dates, sort)
+    order, ids, starts = _customer_runs(keep_rows(orders["customer_id"].array, on_time), dates, sort)
     dates = dates[order]
     amounts = orders["amount"].to_numpy(dtype="float64")[on_time][order]
     ends = np.r_[starts[1:], len(dates)] - 1

@@ -141,9 +141,11 @@ def customer_groups(
         column = "product" if by == "first_product" else "is_subscription"
         if column not in orders.columns:
             raise ValueError(f"grouping by {by!r} needs the orders column {column!r}")
-        in_time = orders if as_of is None else orders[orders["order_date"] <= _purchases.end_of_day(as_of)]
+        in_time = orders if as_of is None else _purchases.keep_rows(
+            orders, (orders["order_date"] <= _purchases.end_of_day(as_of)).to_numpy()
+        )
         # one hashing pass over the order ids, then integer work
-        codes, buyers = pd.factorize(in_time["customer_id"])
+        codes, buyers = _purchases.customer_codes(in_time["customer_id"].array)
         if by == "first_product":
             # first order per customer; same-day orders in file order
             order = np.lexsort((in_time["order_date"].to_numpy(), codes))
