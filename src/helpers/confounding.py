@@ -95,15 +95,18 @@ def first_order_strata(orders: pd.DataFrame, as_of) -> pd.DataFrame:
     sequence = purchases.order_sequence(orders)
     rows = sequence[sequence["order_number"] == 1]
     n = len(rows)
-    product = rows["product"].astype(object).fillna("(none)").to_numpy(dtype=object) if "product" in rows else None
+    if "product" in rows:
+        product = purchases.text_array(rows["product"].astype("str").fillna("(none)").array)
+    else:
+        product = purchases.text_array(np.full(n, "(none)", dtype=object))
     subscription = rows["is_subscription"].fillna(False).to_numpy(dtype=bool) if "is_subscription" in rows else None
     return pd.DataFrame(
         {
-            "first_product": product if product is not None else np.full(n, "(none)", dtype=object),
+            "first_product": product,
             "subscription": subscription if subscription is not None else np.zeros(n, dtype=bool),
         },
         index=pd.Index(rows["customer_id"].array, name="customer_id"),
-    ).astype({"first_product": object, "subscription": bool})
+    )
 
 
 def confounding_check(
@@ -153,26 +156,36 @@ def confounding_check(
         keys = touchpoints.normalize_names(pd.Series(list(touchpoint_names), dtype=object))
         latest = latest[latest["key"].isin(set(keys))]
     ids = latest["customer_id"]
-    in_strata = purchases.id_positions(strata.index, ids)
-    frame = pd.DataFrame(
-        {
-            "touchpoint": latest["touchpoint"].to_numpy(dtype=object),
-            "low": (latest["rating"] <= low_rating_max).to_numpy(),
-            "success": outcomes["second_purchase"].to_numpy(bool)[purchases.id_positions(outcomes.index, ids)],
-            # every rater left bought by as_of, so has a first order
-            "first_product": strata["first_product"].to_numpy(dtype=object)[in_strata],
-            "subscription": strata["subscription"].to_numpy(bool)[in_strata],
-        }
-    )
-    frame["crude"] = "all"
+    in_strata = purchases.id_positions(strata.index, ids)  # every rater left bought by as_of: has a first order
+    # integer codes throughout: no Python string per rating (millions at scale)
+    touchpoint, names = purchases.customer_codes(latest["touchpoint"].array)  # first appearance order
+    low = (latest["rating"] <= low_rating_max).to_numpy()
+    success = outcomes["second_purchase"].to_numpy(bool)[purchases.id_positions(outcomes.index, ids)]
+    product, _ = purchases.customer_codes(strata["first_product"].array, sort=True)  # strata in name order
+    stratum_of = {
+        "crude": np.zeros(len(latest), dtype=np.int64),
+        "first_product": product[in_strata],
+        "subscription": strata["subscription"].to_numpy(bool)[in_strata].astype(np.int64),
+    }
+    counts = {}
+    for stratification in STRATIFICATIONS:
+        # per (touchpoint, stratum): raters and second purchases, low raters and others apart
+        n_strata = int(stratum_of[stratification].max(initial=-1)) + 1
+        cell = ((touchpoint * n_strata + stratum_of[stratification]) * 2 + low).reshape(-1)
+        size = len(names) * n_strata * 2
+        shape = (len(names), n_strata, 2)
+        counts[stratification] = (
+            np.bincount(cell, minlength=size).reshape(shape),
+            np.bincount(cell, weights=success, minlength=size).reshape(shape),
+        )
     rows = []
-    for touchpoint, group in frame.groupby("touchpoint", sort=False):
+    for code, name in enumerate(names):
         for stratification in STRATIFICATIONS:
-            cells = group.groupby([stratification, "low"])["success"].agg(["sum", "count"]).unstack("low", fill_value=0)
-            cells = cells.reindex(columns=pd.MultiIndex.from_product([["sum", "count"], [True, False]]), fill_value=0)
+            n, x = (values[code] for values in counts[stratification])
+            present = n.sum(axis=1) > 0  # the strata this touchpoint's raters fall in
             result = mantel_haenszel_difference(
-                cells[("sum", True)], cells[("count", True)], cells[("sum", False)], cells[("count", False)], level
+                x[present, 1], n[present, 1], x[present, 0], n[present, 0], level
             )
-            rows.append({"touchpoint": touchpoint, "stratification": stratification, **result})
+            rows.append({"touchpoint": name, "stratification": stratification, **result})
     columns = ["touchpoint", "stratification", "difference", "low", "high", "strata", "strata_used", "n"]
     return pd.DataFrame(rows, columns=columns + ["se"])[columns]
