@@ -892,9 +892,9 @@ def test_default_jobs_fit_the_kernels_in_memory(monkeypatch):
     gib = 1024**3
     monkeypatch.setattr(os, "cpu_count", lambda: 4)
     monkeypatch.setattr(psutil, "virtual_memory", lambda: SimpleNamespace(available=10 * gib))
-    assert pipeline.default_jobs() == 5  # no size known: one more than the cores
+    assert pipeline.default_jobs() == 4  # no size known: one per core
     small = int(0.5 * gib / pipeline.KERNEL_BYTES_PER_ROW)  # 0.5 GiB per kernel: 16 fit in 8 GiB
-    assert pipeline.default_jobs(small) == 5
+    assert pipeline.default_jobs(small) == 4
     three = int(8 * gib / 3 / pipeline.KERNEL_BYTES_PER_ROW)  # just under 8/3 GiB each: 3 fit, not 4
     assert pipeline.default_jobs(three) == 3
     assert pipeline.default_jobs(84_000_000) == 1  # 10M customers: 27 GB a kernel, one at a time

@@ -75,7 +75,11 @@ def add_run_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParse
         help="also write deck.pptx: cover, summary, journey maps, one slide per section / スライドも作成",
     )
     parser.add_argument(
-        "--jobs", type=int, metavar="N", default=None, help="notebooks run at the same time (default: number of CPUs)"
+        "--jobs",
+        type=int,
+        metavar="N",
+        default=None,
+        help="notebooks run at the same time (default: one per CPU, as many as fit in memory)",
     )
     parser.add_argument(
         "--lang",
