@@ -363,12 +363,14 @@ def test_latest_rating_counts_like_the_touchpoints_module():
         }
     )
     customers = pd.Index(["A", "B", "C", "X"])
-    matrix, respondents = ltv._rating_matrix(ratings, ["open", "site"], customers)
+    matrix, answered = ltv._rating_matrix(ratings, ["open", "site"], customers)
+    respondents = int(answered.sum())
     # A: the March answer (1) is the latest; B: the undated answer counts as oldest;
     # C: same date, the row listed last wins; D never bought; X never answered
     expected = np.array([[1, 2], [1, np.nan], [5, np.nan], [np.nan, np.nan]])
     np.testing.assert_array_equal(matrix, expected)
     assert respondents == 3
+    assert answered.tolist() == [True, True, True, False]  # X never answered
     reference = touchpoints.latest_ratings(ratings).set_index(["customer_id", "key"])["rating"]
     for i, customer in enumerate(["A", "B", "C"]):
         assert matrix[i, 0] == reference[(customer, "open")]

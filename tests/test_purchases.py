@@ -148,3 +148,16 @@ def test_arrow_codes_are_kept_per_array_and_callers_get_copies():
 
     gc.collect()
     assert key not in purchases._ENCODED  # the entry leaves with the array
+
+
+def test_up_to_keeps_the_whole_as_of_day_and_undated_rows():
+    answers = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c", "d"],
+            "response_date": pd.to_datetime(["2025-12-31 23:59", "2026-01-01 00:00", None, "2025-06-01 00:00"]),
+        }
+    )
+    kept = purchases.up_to(answers, "2025-12-31", "response_date")
+    assert list(kept["customer_id"]) == ["a", "c", "d"]
+    assert purchases.up_to(answers, "2026-01-01", "response_date")["customer_id"].tolist() == ["a", "b", "c", "d"]
+    assert purchases.up_to(answers, "2025-12-31", "order_date") is answers  # no such column: as it is

@@ -64,6 +64,7 @@ import numpy as np
 import pandas as pd
 
 from helpers import nps as nps_scores
+from helpers import purchases
 
 #: Sources of comments, in display order.
 SOURCES: tuple[str, ...] = ("nps", "fan_survey", "touchpoint_ratings")
@@ -287,10 +288,7 @@ def collect_comments(
         if table is None or "comment" not in table.columns:
             continue
         rows = table[table["comment"].notna() & (table["comment"].astype(str).str.strip() != "")]
-        if "response_date" in rows.columns:
-            rows = rows[
-                ~(rows["response_date"] > pd.Timestamp(as_of).normalize() + pd.Timedelta(days=1, microseconds=-1))
-            ]
+        rows = purchases.up_to(rows, as_of, "response_date")
         ids = rows["customer_id"].to_numpy(dtype=object)
         if source == "nps":
             klass = nps_scores.nps_class(rows["score"]).astype(object).to_numpy()

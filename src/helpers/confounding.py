@@ -91,7 +91,7 @@ def first_order_strata(orders: pd.DataFrame, as_of) -> pd.DataFrame:
         ``subscription`` (bool).
     """
     used = [c for c in ("customer_id", "order_date", "product", "is_subscription") if c in orders.columns]
-    orders = purchases.keep_rows(orders[used], (orders["order_date"] <= purchases.end_of_day(as_of)).to_numpy())
+    orders = purchases.up_to(orders[used], as_of, "order_date")
     sequence = purchases.order_sequence(orders)
     rows = sequence[sequence["order_number"] == 1]
     n = len(rows)
@@ -145,8 +145,7 @@ def confounding_check(
         ``touchpoint``, ``stratification``, ``difference`` (proportion,
         low - others), ``low``, ``high``, ``strata``, ``strata_used``, ``n``.
     """
-    if "response_date" in ratings.columns:
-        ratings = purchases.keep_rows(ratings, ~(ratings["response_date"] > purchases.end_of_day(as_of)).to_numpy())
+    ratings = purchases.up_to(ratings, as_of, "response_date")
     latest = touchpoints.latest_ratings(ratings)
     if outcomes is None:
         outcomes = friction.customer_outcomes(orders, as_of)

@@ -253,7 +253,7 @@ def _coded_orders(orders: pd.DataFrame, as_of) -> tuple[pd.DataFrame, pd.Index]:
     Sorting and grouping integers is many times faster than strings on
     millions of orders; ``uniques[code]`` gives the id back.
     """
-    kept = purchases.keep_rows(orders, (orders["order_date"] <= purchases.end_of_day(as_of)).to_numpy())
+    kept = purchases.up_to(orders, as_of, "order_date")
     codes, uniques = purchases.customer_codes(kept["customer_id"])
     columns = {"customer_id": codes, "order_date": kept["order_date"].to_numpy(), "amount": kept["amount"].to_numpy()}
     if "is_subscription" in kept.columns:
@@ -354,8 +354,7 @@ def rating_effects(
     """
     if p_adjust not in ("holm", None):
         raise ValueError(f"p_adjust must be 'holm' or None, got {p_adjust!r}")
-    if "response_date" in ratings.columns:
-        ratings = purchases.keep_rows(ratings, ~(ratings["response_date"] > purchases.end_of_day(as_of)).to_numpy())
+    ratings = purchases.up_to(ratings, as_of, "response_date")
     latest = touchpoints.latest_ratings(ratings)
     if outcomes is None:
         outcomes = customer_outcomes(orders, as_of, horizon_days)

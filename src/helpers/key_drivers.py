@@ -127,8 +127,8 @@ def rating_matrix(ratings: pd.DataFrame, as_of=None) -> pd.DataFrame:
         Indexed by ``customer_id`` (first appearance order), one float
         column per touchpoint (first appearance order).
     """
-    if as_of is not None and "response_date" in ratings.columns:
-        ratings = purchases.keep_rows(ratings, ~(ratings["response_date"] > purchases.end_of_day(as_of)).to_numpy())
+    if as_of is not None:
+        ratings = purchases.up_to(ratings, as_of, "response_date")
     latest = touchpoints.latest_ratings(ratings)
     row, customers = purchases.customer_codes(latest["customer_id"].array)
     column, names = purchases.customer_codes(latest["touchpoint"].array)

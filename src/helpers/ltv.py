@@ -656,8 +656,8 @@ def confirmed_touchpoints(friction: pd.DataFrame) -> list[str]:
 
 def _rating_matrix(
     ratings: pd.DataFrame, touchpoints: Sequence[str], customers: pd.Index
-) -> tuple[np.ndarray, int]:
-    """Latest ratings of ``customers`` (rows) for ``touchpoints`` (columns), and the respondents.
+) -> tuple[np.ndarray, np.ndarray]:
+    """Latest ratings of ``customers`` (rows) for ``touchpoints`` (columns), and who answered.
 
     The selection is :func:`helpers.touchpoints.latest_ratings` (names matched
     after :func:`helpers.touchpoints.normalize_names`, the latest answer per
@@ -665,23 +665,24 @@ def _rating_matrix(
 
     Returns
     -------
-    (numpy.ndarray, int)
-        Float ratings, NaN where not rated; and the number of ``customers``
-        with at least one answer (any touchpoint).
+    (numpy.ndarray, numpy.ndarray)
+        Float ratings, NaN where not rated; and per customer whether they
+        answered at all (any touchpoint).
     """
     keys = _touchpoints.normalize_names(pd.Series(list(touchpoints), dtype=object)).tolist()  # unique
     matrix = np.full((len(customers), len(keys)), np.nan)
     latest = _touchpoints.latest_ratings(ratings)
     customer_code, customer_ids = _purchases.customer_codes(latest["customer_id"])
     position = _purchases.id_positions(customers, customer_ids)
-    respondents = int((position >= 0).sum())
+    answered = np.zeros(len(customers), dtype=bool)
+    answered[position[position >= 0]] = True
     if not keys or latest.empty:
-        return matrix, respondents
+        return matrix, answered
     row = position[customer_code]
     column = _purchases.id_positions(keys, latest["key"])
     chosen = (row >= 0) & (column >= 0)  # raters who never bought are left out
     matrix[row[chosen], column[chosen]] = latest["rating"].to_numpy()[chosen]
-    return matrix, respondents
+    return matrix, answered
 
 
 @dataclass(frozen=True)
@@ -837,9 +838,10 @@ def friction_scenarios(
     )
     base_lifetime, base_frequency = base["lifetime"], base["frequency"]
 
-    if as_of is not None and "response_date" in ratings.columns:
-        ratings = _purchases.keep_rows(ratings, ~(ratings["response_date"] > _purchases.end_of_day(as_of)).to_numpy())
-    ratings_array, respondents = _rating_matrix(ratings, touchpoints, lifetimes.index)
+    if as_of is not None:
+        ratings = _purchases.up_to(ratings, as_of, "response_date")
+    ratings_array, answered = _rating_matrix(ratings, touchpoints, lifetimes.index)
+    respondents = int(answered.sum())
     scale = n_customers / respondents if scale_to_base and respondents else 1.0
     low = ratings_array <= low_rating_max  # NaN compares False
     reference = ratings_array > low_rating_max

@@ -38,7 +38,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from helpers import bootstrap, clv, ltv, purchases, touchpoints
+from helpers import bootstrap, clv, ltv, purchases
 
 #: Columns of :func:`scenario_intervals` (the ``ltv_scenarios.csv`` export), after ``scenario``.
 SCENARIO_COLUMNS: tuple[str, ...] = (
@@ -76,9 +76,8 @@ class _Cells:
 
 
 def _cells(lifetimes: pd.DataFrame, ratings: pd.DataFrame, chosen: list[str], low_rating_max: int) -> _Cells:
-    matrix, _ = ltv._rating_matrix(ratings, chosen, lifetimes.index)
     # respondents: buying customers with an answer on any touchpoint, as friction_scenarios counts them
-    respondent = purchases.id_isin(lifetimes.index, touchpoints.latest_ratings(ratings)["customer_id"])
+    matrix, respondent = ltv._rating_matrix(ratings, chosen, lifetimes.index)
     status = np.where(np.isnan(matrix), 0, np.where(matrix <= low_rating_max, 1, 2)).astype(np.int64)
     pattern = (
         status @ (3 ** np.arange(status.shape[1], dtype=np.int64))
@@ -256,8 +255,8 @@ def scenario_intervals(
     boot = np.full((max(resamples, 0), len(table)), np.nan)
     boot_before = np.full(max(resamples, 0), np.nan)
     if resamples > 0 and chosen:
-        if as_of is not None and "response_date" in ratings.columns:
-            ratings = purchases.keep_rows(ratings, ~(ratings["response_date"] > purchases.end_of_day(as_of)).to_numpy())
+        if as_of is not None:
+            ratings = purchases.up_to(ratings, as_of, "response_date")
         cells = _cells(lifetimes, ratings, chosen, low_rating_max)
         n_orders = lifetimes["n_orders"].to_numpy(float)
         revenue = lifetimes["revenue"].to_numpy(float)

@@ -50,6 +50,28 @@ def keep_rows(data, keep):
     return data.loc[keep] if isinstance(data, (pd.DataFrame, pd.Series)) else data[keep]
 
 
+def up_to(frame: pd.DataFrame, as_of, column: str) -> pd.DataFrame:
+    """Rows of ``frame`` dated on or before ``as_of`` (the whole day); undated rows stay.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Orders or survey answers.
+    as_of : str or datetime-like
+        Reference date.
+    column : str
+        The date column; a frame without it is returned as it is.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :func:`keep_rows` of the rows not after ``as_of``.
+    """
+    if column not in frame.columns:
+        return frame
+    return keep_rows(frame, ~(frame[column] > end_of_day(as_of)).to_numpy())
+
+
 #: Below this many rows plain ``pd.factorize`` is as fast.
 _IDENTITY_MIN_ROWS = 100_000
 #: Largest address range (in object slots per row) grouped with a direct table.

@@ -141,9 +141,7 @@ def customer_groups(
         column = "product" if by == "first_product" else "is_subscription"
         if column not in orders.columns:
             raise ValueError(f"grouping by {by!r} needs the orders column {column!r}")
-        in_time = orders if as_of is None else _purchases.keep_rows(
-            orders, (orders["order_date"] <= _purchases.end_of_day(as_of)).to_numpy()
-        )
+        in_time = orders if as_of is None else _purchases.up_to(orders, as_of, "order_date")
         # one hashing pass over the order ids, then integer work
         codes, buyers = _purchases.customer_codes(in_time["customer_id"].array)
         if by == "first_product":
