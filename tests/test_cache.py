@@ -8,10 +8,11 @@ import subprocess
 import sys
 import threading
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from helpers import cache, io
+from helpers import cache, io, purchases, text_codes
 from helpers.report.privacy_guard import cache_copies
 
 AS_OF = "2025-12-31"
@@ -55,6 +56,32 @@ def test_cached_tables_equal_the_directly_validated_ones(sample_copy, monkeypatc
         monkeypatch.setattr(io, "_read_directory", no_validation)
         _assert_same_dataset(io.load_data(sample_copy, as_of=AS_OF, tables=tables), expected)
         monkeypatch.undo()
+
+
+def test_cached_id_codes_are_the_codes_of_the_loaded_column(sample_copy, monkeypatch):
+    # first appearance in the orders is not id order
+    orders = pd.read_csv(sample_copy / "orders.csv", dtype=str)
+    orders = orders.iloc[::-1]
+    orders.to_csv(sample_copy / "orders.csv", index=False)
+    direct = io.load_data(sample_copy, as_of=AS_OF, use_cache=False)
+    io.load_data(sample_copy, as_of=AS_OF)  # validates and fills
+    (entry,) = _entries(sample_copy)
+    assert sorted(p.name for p in (sample_copy / ".kando" / "cache" / entry).glob("*.codes.arrow")) == [
+        f"{t}.customer_id.codes.arrow" for t in ("customers", "fan_survey", "nps", "orders", "touchpoint_ratings")
+    ]
+
+    def no_hashing(*args, **kwargs):
+        raise AssertionError("codes were computed again")
+
+    monkeypatch.setattr(text_codes, "encode", no_hashing)
+    cached = io.load_data(sample_copy, as_of=AS_OF)
+    for table in ("customers", "orders", "nps", "touchpoint_ratings"):
+        ids = np.asarray(direct.tables[table]["customer_id"], dtype=object)
+        for sort in (False, True):
+            codes, uniques = purchases.customer_codes(cached.tables[table]["customer_id"], sort=sort)
+            expected_codes, expected_uniques = pd.factorize(ids, sort=sort)
+            np.testing.assert_array_equal(codes, expected_codes)
+            np.testing.assert_array_equal(uniques, np.asarray(expected_uniques, dtype=object))
 
 
 def test_cached_report_equals_the_validation(sample_copy, monkeypatch):

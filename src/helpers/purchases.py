@@ -11,12 +11,13 @@ hashing and sorting millions of string ids is the slow part.
 from __future__ import annotations
 
 import ctypes
-import weakref
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from helpers import text_codes
 
 #: Days in the "1-year LTV" window counted from the first purchase.
 FIRST_YEAR_DAYS = 365
@@ -134,51 +135,14 @@ def _trailing_zero_bits(value: int) -> int:
     return (value & -value).bit_length() - 1 if value else 0
 
 
-#: Codes of Arrow text already encoded, by id of the (immutable) Arrow array; entries leave with the array.
-_ENCODED: dict[tuple[int, bool], tuple[np.ndarray, np.ndarray]] = {}
-
-
-def _arrow_codes(ids, sort: bool) -> tuple[np.ndarray, np.ndarray] | None:
-    """``pd.factorize`` of Arrow-backed text by Arrow's hash kernel, or None for other arrays.
-
-    Arrow's dictionary encoding numbers values in order of first appearance,
-    as ``pd.factorize`` does, without making a Python string per row; UTF-8
-    byte order is code point order, so sorting the dictionary sorts as
-    Python sorts the ids.  Arrow arrays never change, so the codes of one are
-    kept while it lives: the notebooks encode the same order log many times.
-    """
-    array = ids.array if isinstance(ids, pd.Series) else ids
-    if not isinstance(array, pd.arrays.ArrowStringArray):
-        return None
-    chunked = array.__arrow_array__()
-    key = (id(chunked), sort)
-    if key not in _ENCODED:
-        _ENCODED[key] = _encode_arrow_text(chunked, sort)
-        weakref.finalize(chunked, _ENCODED.pop, key, None)
-    codes, uniques = _ENCODED[key]
-    return codes.copy(), uniques.copy()  # callers may write into them
-
-
-def _encode_arrow_text(chunked: pa.ChunkedArray, sort: bool) -> tuple[np.ndarray, np.ndarray]:
-    encoded = pc.dictionary_encode(chunked.combine_chunks(), null_encoding="mask")
-    codes = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False).astype(np.int64)
-    dictionary = encoded.dictionary
-    if sort:
-        order = pc.sort_indices(dictionary).to_numpy()
-        rank = np.empty(len(order), dtype=np.int64)
-        rank[order] = np.arange(len(order))
-        codes = np.where(codes >= 0, rank[np.maximum(codes, 0)], -1)
-        dictionary = dictionary.take(pa.array(order))
-    return codes, dictionary.to_numpy(zero_copy_only=False)
-
-
 def customer_codes(ids, sort: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes 0..k-1 of customer ids, and the ids they stand for.
 
     The same result as ``pd.factorize(ids, sort=sort)`` (missing ids get -1),
     faster for millions of ids: Arrow-backed text (as :func:`helpers.io.load_data`
-    gives) is encoded by Arrow's hash kernel, Python-string ids by
-    :func:`_factorize_objects`.
+    gives) is encoded once per column by Arrow's hash kernel
+    (:func:`helpers.text_codes.arrow_codes`; columns loaded from the cache
+    come with their codes), Python-string ids by :func:`_factorize_objects`.
 
     Parameters
     ----------
@@ -194,7 +158,7 @@ def customer_codes(ids, sort: bool = False) -> tuple[np.ndarray, np.ndarray]:
     uniques : numpy.ndarray
         The id of each code.
     """
-    arrow = _arrow_codes(ids, sort)
+    arrow = text_codes.arrow_codes(ids, sort)
     if arrow is not None:
         return arrow
     values = np.asarray(ids)

@@ -441,7 +441,7 @@ def latest_ratings(ratings: pd.DataFrame) -> pd.DataFrame:
         ``customer_id``, ``touchpoint`` (display spelling), ``key``
         (normalised name), ``rating`` (float).
     """
-    ratings = ratings[ratings["touchpoint"].notna()]
+    ratings = purchases.keep_rows(ratings, ratings["touchpoint"].notna())
     codes, uniques = purchases.customer_codes(ratings["touchpoint"].array)  # any text column: Arrow's hash
     unique_keys, keys = pd.factorize(np.array([_normalize(u) for u in uniques], dtype=object))
     key_code = unique_keys[codes]
