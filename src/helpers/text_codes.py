@@ -16,7 +16,7 @@ code-point order: the order in which Python sorts the strings.
 from __future__ import annotations
 
 import weakref
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
