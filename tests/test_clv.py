@@ -486,3 +486,35 @@ def test_holdout_check_is_skipped_when_the_history_is_shorter_than_the_holdout()
     short = clv.holdout_check(orders, 14, "2025-12-31")  # 2 customers before 12-17: too few to fit
     assert (short.reason, short.fit.n, short.fit.minimum) == ("too_few_customers", 2, 20)
     assert list(short.calibration.index) == ["a", "b"]
+
+
+def test_distinct_histories_match_numpys_row_unique_and_spread_back(cdnow_summary):
+    x, t_x, big_t = (cdnow_summary[c].to_numpy(float) for c in ("frequency", "recency", "T"))
+    *distinct, of_customer = clv.distinct_histories(x, t_x, big_t)
+    rows, inverse = np.unique(np.column_stack([x, t_x, big_t]), axis=0, return_inverse=True)
+    np.testing.assert_array_equal(np.column_stack(distinct), rows)
+    np.testing.assert_array_equal(of_customer, inverse.ravel())
+    assert len(rows) < len(x)  # customers share histories: the point of it
+    empty = clv.distinct_histories([], [], [])
+    assert all(len(part) == 0 for part in empty)
+
+
+def test_clv_per_distinct_history_equals_clv_per_customer(cdnow_summary):
+    bg = clv.BetaGeoFitter().fit(cdnow_summary["frequency"], cdnow_summary["recency"], cdnow_summary["T"])
+    repeat = cdnow_summary[cdnow_summary["frequency"] > 0]
+    gg = clv.GammaGammaFitter().fit(repeat["frequency"], repeat["monetary_value"])
+    got = gg.customer_lifetime_value(
+        bg, repeat["frequency"], repeat["recency"], repeat["T"], repeat["monetary_value"], time=6, freq="D"
+    )
+    # the formula customer by customer, with the purchase model evaluated on each row alone
+    per_month = clv.PERIODS_PER_MONTH["D"]
+    x, t_x, big_t, m = (repeat[c].to_numpy(float) for c in ("frequency", "recency", "T", "monetary_value"))
+
+    def purchases_by(months: float, i: int) -> float:
+        one = (x[i : i + 1], t_x[i : i + 1], big_t[i : i + 1])
+        return bg.conditional_expected_number_of_purchases_up_to_time(months * per_month, *one)[0]
+
+    sampled = range(0, len(x), 97)
+    monthly = [sum((purchases_by(k, i) - purchases_by(k - 1, i)) / 1.01**k for k in range(1, 7)) for i in sampled]
+    expected = np.array(monthly) * gg.conditional_expected_average_profit(x, m)[::97]
+    np.testing.assert_allclose(got.to_numpy()[::97], expected, rtol=1e-12)

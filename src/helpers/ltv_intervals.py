@@ -387,9 +387,7 @@ def clv_intervals(
 
     # Each distinct (x, t_x, T) is evaluated once and spread back to its customers before the
     # sum: the same terms added in the same order as per customer, at a fraction of the cost.
-    rows, of_customer = np.unique(np.column_stack([x, t_x, big_t]), axis=0, return_inverse=True)
-    distinct = [np.ascontiguousarray(column) for column in rows.T]
-    of_customer = of_customer.ravel()
+    *distinct, of_customer = clv.distinct_histories(x, t_x, big_t)
     purchase_cov = _log_parameter_covariance(
         lambda p: float(_with_params(purchase_model, p).log_likelihood(*distinct)[of_customer].sum()),
         purchase_model.params_.to_numpy(float),
