@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from helpers import friction, purchases, touchpoints
 
@@ -55,6 +54,7 @@ def mantel_haenszel_difference(x_low, n_low, x_other, n_other, level: float = 0.
         ``strata_used`` (with both groups), ``n`` (customers in the used
         strata).  NaN when no stratum has both groups.
     """
+    from scipy import stats  # imported when used: it adds 0.4 s to every kernel start
     a, n1, b, n0 = (np.asarray(v, dtype=float) for v in (x_low, n_low, x_other, n_other))
     if ((a < 0) | (b < 0) | (a > n1) | (b > n0)).any():
         raise ValueError("successes must be between 0 and the group size in every stratum")
@@ -92,8 +92,8 @@ def first_order_strata(orders: pd.DataFrame, as_of) -> pd.DataFrame:
     """
     used = [c for c in ("customer_id", "order_date", "product", "is_subscription") if c in orders.columns]
     orders = purchases.up_to(orders[used], as_of, "order_date")
-    sequence = purchases.order_sequence(orders)
-    rows = sequence[sequence["order_number"] == 1]
+    order, _, starts = purchases.customer_runs(orders["customer_id"].array, orders["order_date"].to_numpy())
+    rows = orders.iloc[order[starts]]  # each customer's first order, in id order (order_sequence's number 1)
     n = len(rows)
     if "product" in rows:
         product = purchases.text_array(rows["product"].astype("str").fillna("(none)").array)

@@ -308,14 +308,17 @@ def key_drivers(
     y = pd.to_numeric(outcome, errors="coerce").astype(float)
     y = y[y.notna()]
     rated = ratings[ratings.notna().any(axis=1)]
-    common = rated.index.intersection(y.index, sort=False)
-    if len(common) < 3:
-        raise ValueError(f"only {len(common)} customers have both the outcome and a rating (need 3 or more)")
-    matrix = rated.loc[common]
-    matrix = matrix.loc[:, matrix.notna().any(axis=0)]
+    # the raters with an outcome, in the ratings' order (ids looked up by Arrow, not row by row)
+    position = purchases.id_positions(y.index, rated.index)
+    common = position >= 0
+    if common.sum() < 3:
+        raise ValueError(f"only {common.sum()} customers have both the outcome and a rating (need 3 or more)")
+    matrix = rated.to_numpy(float)[common]
+    answered = ~np.isnan(matrix).all(axis=0)
+    matrix, names = matrix[:, answered], list(rated.columns[answered])
     if matrix.shape[1] == 0:
         raise ValueError("no touchpoint has a rating among the customers with the outcome")
-    data, controls = _design(matrix.to_numpy(float), y.loc[common].to_numpy(float))
+    data, controls = _design(matrix, y.to_numpy(float)[position[common]])
     n = len(data)
     # customers with the same answers are one row with a count: resampling customers is then
     # a multinomial draw over the distinct rows, the same distribution with far fewer numbers
@@ -345,12 +348,12 @@ def key_drivers(
 
     table = pd.DataFrame(
         {
-            "touchpoint": list(matrix.columns),
-            "n": matrix.notna().sum(axis=0).to_numpy(np.int64),
+            "touchpoint": names,
+            "n": (~np.isnan(matrix)).sum(axis=0).astype(np.int64),
             "importance": shares,
             "ci_low": low,
             "ci_high": high,
-            "mean_rating": np.nanmean(matrix.to_numpy(float), axis=0),
+            "mean_rating": np.nanmean(matrix, axis=0),
             "r2_part": values,
         }
     )

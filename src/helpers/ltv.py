@@ -47,7 +47,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from helpers import purchases as _purchases
 from helpers import touchpoints as _touchpoints
@@ -258,6 +257,7 @@ def customer_lifetimes(orders: pd.DataFrame, as_of, lapse_days: int = LAPSE_DAYS
 
 def _kaplan_meier(duration_days: np.ndarray, lapsed: np.ndarray):
     """scipy's Kaplan-Meier estimate (``ecdf`` on right-censored data)."""
+    from scipy import stats  # imported when used: it adds 0.4 s to every kernel start
     durations = duration_days.astype(float)
     data = stats.CensoredData(uncensored=durations[lapsed], right=durations[~lapsed])
     return stats.ecdf(data)

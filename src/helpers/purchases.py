@@ -264,11 +264,20 @@ def _as_arrow_text(values) -> pa.Array | None:
         return None
 
 
-def _customer_runs(customer_ids: np.ndarray, order_dates: np.ndarray, sort: bool = True):
+def customer_runs(customer_ids, order_dates: np.ndarray, sort: bool = True):
     """Orders grouped per customer in time order, on integer codes.
 
     Sorting on integer codes is far faster than on string ids; lexsort is
     stable, so orders at the same moment keep their input order.
+
+    Parameters
+    ----------
+    customer_ids : array-like
+        Customer id per order (:func:`customer_codes` takes them).
+    order_dates : numpy.ndarray
+        datetime64 per order.
+    sort : bool
+        Runs in id order (else in order of first appearance).
 
     Returns
     -------
@@ -303,7 +312,7 @@ def order_sequence(orders: pd.DataFrame) -> pd.DataFrame:
         the first purchase), ``days_since_previous`` (NaN for the first) and
         ``days_since_first``.
     """
-    order, _, starts = _customer_runs(orders["customer_id"].array, orders["order_date"].to_numpy())
+    order, _, starts = customer_runs(orders["customer_id"].array, orders["order_date"].to_numpy())
     seq = orders.iloc[order].reset_index(drop=True)
     new_customer = np.zeros(len(seq), dtype=bool)
     new_customer[starts] = True
@@ -354,7 +363,7 @@ def customer_purchases(
                                       "tenure_days", "first_year_value", "first_year_complete"])
         return empty.rename_axis("customer_id")
     dates = orders["order_date"].to_numpy()[on_time]
-    order, ids, starts = _customer_runs(keep_rows(orders["customer_id"].array, on_time), dates, sort)
+    order, ids, starts = customer_runs(keep_rows(orders["customer_id"].array, on_time), dates, sort)
     dates = dates[order]
     amounts = orders["amount"].to_numpy(dtype="float64")[on_time][order]
     ends = np.r_[starts[1:], len(dates)] - 1
