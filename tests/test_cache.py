@@ -171,7 +171,7 @@ def test_privacy_scan_finds_cache_copies_in_a_report_folder(sample_copy, tmp_pat
     assert cache_copies(report, root) == [report / "copy" / ".kando", report / "outputs" / "renamed.bin"]
 
 
-def test_run_fills_the_cache_and_its_folder_holds_none_of_it(sample_copy, tmp_path):
+def test_run_fills_the_cache_and_its_folder_holds_none_of_it(sample_copy, tmp_path, monkeypatch):
     import nbformat
 
     from helpers.report import run_workbook
@@ -205,6 +205,29 @@ def test_run_fills_the_cache_and_its_folder_holds_none_of_it(sample_copy, tmp_pa
     manifest = json.loads(result.manifest.read_text(encoding="utf-8"))
     assert manifest["cache_copies_removed"] == []
     assert cache_copies(result.out_dir, cache_dir) == []
+
+    # a second run on the same data takes the stored validation: the files are not read again
+    def no_validation(*args, **kwargs):
+        raise AssertionError("the data was validated again")
+
+    monkeypatch.setattr(io, "_read_directory", no_validation)
+    again = run_workbook(
+        data_dir=sample_copy, notebooks_dir=folder, out_dir=tmp_path / "again", pdf=False, progress=False,
+        cache_dir=cache_dir,
+    )
+    assert again.ok
+    second = json.loads(again.manifest.read_text(encoding="utf-8"))
+    assert second["inputs"] == manifest["inputs"] and second["data_notes"] == manifest["data_notes"]
+    assert second["data_period"] == manifest["data_period"]
+    monkeypatch.undo()
+    (sample_copy / "orders.csv").write_text(
+        (sample_copy / "orders.csv").read_text(encoding="utf-8") + "BAD-ID,C0001,2025-01-01,100\n", encoding="utf-8"
+    )
+    with pytest.raises(io.DataValidationError):  # a changed file is validated (and its problem found)
+        run_workbook(
+            data_dir=sample_copy, notebooks_dir=folder, out_dir=tmp_path / "changed", pdf=False, progress=False,
+            cache_dir=cache_dir,
+        )
 
 
 def test_small_scale_benchmark_checks_cached_against_direct(tmp_path):

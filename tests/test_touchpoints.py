@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import pytest
 from matplotlib import font_manager
@@ -226,3 +227,16 @@ def test_coverage_of_a_worksheet_without_data(journey):
         ["広告", "ブランドサイト", "注文フォーム", "店頭", "ＬＩＮＥ 配信"]
     )
     assert sorted(coverage.loc[coverage["level"] == "channel", "name"]) == ["LINE", "SNS", "Web"]
+
+
+@pytest.mark.parametrize("spread", [1, 10_000])  # dense cells (one pass) and sparse cells (sort)
+def test_latest_rows_take_the_newest_answer_and_the_last_of_a_tie(spread):
+    rng = np.random.default_rng(7)
+    n = 2_000
+    cell = rng.integers(0, 300, n) * spread
+    dates = rng.integers(0, 20, n).astype(np.int64)  # many ties
+    dates[rng.random(n) < 0.1] = np.iinfo(np.int64).min  # undated: the oldest
+    frame = pd.DataFrame({"cell": cell, "date": dates, "row": np.arange(n)})
+    expected = np.sort(frame.sort_values(["cell", "date", "row"]).groupby("cell")["row"].last().to_numpy())
+    np.testing.assert_array_equal(touchpoints._latest_rows(cell, dates), expected)
+    assert len(touchpoints._latest_rows(cell[:0], dates[:0])) == 0

@@ -422,6 +422,29 @@ def survey_totals(responses: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _latest_rows(cell: np.ndarray, dates: np.ndarray) -> np.ndarray:
+    """Row of the latest date in each cell, the last such row on a tie; in row order.
+
+    Cells are few per row (customers x touchpoints): a maximum per cell in
+    one pass is many times faster than sorting millions of answers.
+    """
+    if len(cell) == 0:
+        return np.zeros(0, dtype=np.int64)
+    n_cells = int(cell.max()) + 1
+    if n_cells > 8 * len(cell):  # sparse cells: sort instead of one slot per cell
+        order = np.argsort(dates, kind="stable")
+        _, last_in_reversed = np.unique(cell[order][::-1], return_index=True)
+        return np.sort(order[::-1][last_in_reversed])
+    newest = np.full(n_cells, np.iinfo(np.int64).min)
+    np.maximum.at(newest, cell, dates)
+    candidates = np.flatnonzero(dates == newest[cell])
+    last = np.full(n_cells, -1, dtype=np.int64)
+    np.maximum.at(last, cell[candidates], candidates)
+    chosen = np.zeros(len(cell), dtype=bool)
+    chosen[last[last >= 0]] = True
+    return np.flatnonzero(chosen)
+
+
 def latest_ratings(ratings: pd.DataFrame) -> pd.DataFrame:
     """One rating per customer and touchpoint: the latest.
 
@@ -450,13 +473,13 @@ def latest_ratings(ratings: pd.DataFrame) -> pd.DataFrame:
     # one cell per (customer, touchpoint) on integer codes: fast for millions of answers
     customer_code, _ = purchases.customer_codes(ratings["customer_id"].array)
     cell = customer_code * max(len(keys), 1) + key_code
-    order = np.arange(len(cell))
-    if "response_date" in ratings.columns:
-        # as integers NaT is the smallest value: a stable sort puts undated answers first (oldest)
-        dates = ratings["response_date"].to_numpy(dtype="datetime64[ns]").view(np.int64)
-        order = np.argsort(dates, kind="stable")
-    _, last_in_reversed = np.unique(cell[order][::-1], return_index=True)
-    latest = np.sort(order[::-1][last_in_reversed])  # back in row order
+    # as integers NaT is the smallest value: undated answers count as the oldest
+    dates = (
+        ratings["response_date"].to_numpy(dtype="datetime64[ns]").view(np.int64)
+        if "response_date" in ratings.columns
+        else np.zeros(len(cell), dtype=np.int64)
+    )
+    latest = _latest_rows(cell, dates)
     latest_key = key_code[latest]
     return pd.DataFrame(
         {

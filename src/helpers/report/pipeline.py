@@ -424,7 +424,9 @@ def run_workbook(
     cache_dir : str or pathlib.Path, optional
         Folder of the validated-data cache (:mod:`helpers.cache`);
         ``<data_dir>/.kando/cache`` by default.  The data is validated once
-        here and the notebooks load the typed tables from the cache.
+        here and the notebooks load the typed tables from the cache; a run
+        on data the cache already holds (same files, ``as_of`` and rules)
+        takes the stored validation report instead of reading them again.
     pptx : bool
         Also write ``deck.pptx`` (cover, summary, journey maps, one slide per section).
 
@@ -623,6 +625,9 @@ def plan_run(
 ) -> RunPlan:
     """Step 2 of :func:`run_workbook`: validate the data, make the run folder and one task per notebook.
 
+    Data the validated-data cache already holds is not validated again: its
+    stored report is the validation (:func:`helpers.io.checked_report`).
+
     A notebook whose required tables (its metadata's declaration, read by
     :mod:`helpers.notebook_tables`) are absent or empty gets no task; the
     plan lists it as skipped, with the reason.
@@ -656,8 +661,9 @@ def plan_run(
     out = io.resolve_path(out_dir) if out_dir is not None else _new_run_dir(io.PROJECT_ROOT, config.brand, run_date)
     cache_root = _cache_root(config.data_path, cache_dir, out)
     validate_start = time.perf_counter()
-    validation = io.validate_data_dir(
-        config.data_path, as_of=config.as_of, fill_cache=cache_root is not None, cache_dir=cache_root
+    # data validated before (same files, as_of and rules: the cache key) is not read again
+    validation = io.checked_report(
+        config.data_path, as_of=config.as_of, use_cache=cache_root is not None, cache_dir=cache_root
     )
     validate_seconds = time.perf_counter() - validate_start
     # Arrow's allocator keeps what validation freed (gigabytes at 10M customers): give it back
