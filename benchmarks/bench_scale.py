@@ -221,8 +221,12 @@ def main(argv=None) -> int:
         out = Path(args.scratch) / f"run-{args.customers}-nopdf"
         shutil.rmtree(out, ignore_errors=True)
         wall, peak, _ = _measured([*KANDO, "run", "--data", str(folder), "--out", str(out), "--no-pdf", *jobs])
-        rows.append(("kando run --no-pdf", wall, peak,
+        rows.append(("kando run --no-pdf (data new to the cache)", wall, peak,
                      f"{_ratio(wall, load_s)} DuckDB load (target <= 60 s, <= 25x)"))
+        shutil.rmtree(out, ignore_errors=True)
+        wall, peak, _ = _measured([*KANDO, "run", "--data", str(folder), "--out", str(out), "--no-pdf", *jobs])
+        rows.append(("kando run --no-pdf again (validated before)", wall, peak,
+                     f"{_ratio(wall, load_s)} DuckDB load (the same data: validation taken from the cache)"))
         if not args.no_pdf_run:
             shutil.rmtree(folder / ".kando", ignore_errors=True)
             out = Path(args.scratch) / f"run-{args.customers}-pdf"

@@ -123,17 +123,20 @@ def _file_hashes(files: list[Path], root: Path) -> dict[str, str]:
         memo = json.loads(memo_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         memo = {}
-    hashes, changed = {}, False
+    hashes, stamps = {}, {}
     for path in files:
         stat = path.stat()
-        stamp = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+        stamps[path] = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
         known = memo.get(str(path))
-        if known and known[0] == stamp:
+        if known and known[0] == stamps[path]:
             hashes[path.name] = known[1]
-            continue
-        hashes[path.name] = _sha256(path)
-        memo[str(path)] = [stamp, hashes[path.name]]
-        changed = True
+    new = [path for path in files if path.name not in hashes]
+    changed = bool(new)
+    with ThreadPoolExecutor(max_workers=max(1, min(len(new), os.cpu_count() or 1))) as pool:  # hashlib frees the GIL
+        for path, sha in zip(new, pool.map(_sha256, new), strict=True):
+            hashes[path.name] = sha
+            memo[str(path)] = [stamps[path], sha]
+    hashes = {path.name: hashes[path.name] for path in files}  # in file order, as the key digests them
     if changed:
         _write_atomically(memo_path, json.dumps(memo, sort_keys=True).encode("utf-8"))
     return hashes

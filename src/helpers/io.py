@@ -819,10 +819,21 @@ def _cross_table_problems(reads: dict[str, tuple[Path, TableRead]], as_of: pd.Ti
     problems = []
     customers = reads.get("customers")
     known = customers[1].frame["customer_id"] if customers and "customer_id" in customers[1].frame else None
+    checked = [
+        table
+        for table, (_, read) in reads.items()
+        if schemas.TABLES[table].refers_to_customers and known is not None and "customer_id" in read.frame
+    ]
+
+    def unknown_ids(table: str) -> np.ndarray:
+        return io_engine.unknown_positions(reads[table][1].frame["customer_id"], known)
+
+    with ThreadPoolExecutor(max_workers=max(1, min(len(checked), os.cpu_count() or 1))) as pool:  # Arrow: no GIL
+        unknown = dict(zip(checked, pool.map(unknown_ids, checked), strict=True))
     for table, (path, read) in reads.items():
         spec, frame = schemas.TABLES[table], read.frame
-        if spec.refers_to_customers and known is not None and "customer_id" in frame:
-            for position in io_engine.unknown_positions(frame["customer_id"], known):
+        if table in unknown:
+            for position in unknown[table]:
                 problems.append(
                     Problem(
                         path.name,
