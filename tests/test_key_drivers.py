@@ -149,3 +149,18 @@ def test_weighted_covariances_equal_numpy_cov():
     covariances = _weighted_covariances(_moments(data), weights)
     for b in range(3):
         np.testing.assert_allclose(covariances[b], np.cov(data.T, aweights=weights[b], bias=True), atol=1e-12)
+
+
+@pytest.mark.parametrize("as_of", [sample.AS_OF, "2024-06-30"])  # a cut-off that leaves orders out
+def test_f2_from_orders_equals_the_outcomes_route(sample_data, as_of):
+    orders = sample_data.orders
+    expected = key_drivers.f2_outcome(friction.customer_outcomes(orders, as_of))
+    got = key_drivers.f2_from_orders(orders, as_of)
+    assert got.name == "f2" and got.index.name == "customer_id"
+    assert got.index.is_unique and set(got.index) == set(expected.index)
+    np.testing.assert_array_equal(got.reindex(expected.index).to_numpy(), expected.to_numpy())
+    assert 0 < got.mean() < 1
+    matrix = key_drivers.rating_matrix(sample_data.touchpoint_ratings, as_of)
+    a = key_drivers.key_drivers(matrix, got, name="f2", resamples=20)
+    b = key_drivers.key_drivers(matrix, expected, name="f2", resamples=20)
+    pd.testing.assert_frame_equal(a.table, b.table)  # the customers' order does not matter

@@ -406,6 +406,30 @@ def f2_outcome(outcomes: pd.DataFrame) -> pd.Series:
     return outcomes["second_purchase"].astype(float).rename("f2")
 
 
+def f2_from_orders(orders: pd.DataFrame, as_of) -> pd.Series:
+    """F2 conversion per buying customer, counted straight from the orders.
+
+    The values of ``f2_outcome(friction.customer_outcomes(orders, as_of))``
+    (a second order by the end of ``as_of``), without the rest of the
+    outcomes; customers are in order of first appearance.
+
+    Parameters
+    ----------
+    orders : pandas.DataFrame
+        ``customer_id``, ``order_date``.
+    as_of : str or datetime-like
+
+    Returns
+    -------
+    pandas.Series
+        0/1 floats indexed by ``customer_id``.
+    """
+    kept = purchases.up_to(orders, as_of, "order_date")
+    codes, ids = purchases.customer_codes(kept["customer_id"])
+    orders_per_customer = np.bincount(codes[codes >= 0], minlength=len(ids))
+    return pd.Series((orders_per_customer >= 2).astype(float), index=pd.Index(ids, name="customer_id"), name="f2")
+
+
 def key_drivers_table(results: list[KeyDrivers]) -> pd.DataFrame:
     """The results of several outcomes stacked, with the columns of the ``key_drivers.csv`` export.
 
