@@ -898,3 +898,30 @@ def test_default_jobs_fit_the_kernels_in_memory(monkeypatch):
     three = int(8 * gib / 3 / pipeline.KERNEL_BYTES_PER_ROW)  # just under 8/3 GiB each: 3 fit, not 4
     assert pipeline.default_jobs(three) == 3
     assert pipeline.default_jobs(84_000_000) == 1  # 10M customers: 27 GB a kernel, one at a time
+
+
+def test_freed_memory_is_kept_only_when_the_kernels_have_room(monkeypatch):
+    import os
+    from types import SimpleNamespace
+
+    import psutil
+
+    from helpers.report import pipeline
+
+    gib = 1024**3
+    monkeypatch.setattr(psutil, "virtual_memory", lambda: SimpleNamespace(available=24 * gib))
+    assert pipeline.keep_freed_memory(8_400_000, 2)  # 1M customers: 2 x 3.5 GB of 19 GB
+    assert not pipeline.keep_freed_memory(84_000_000, 1)  # 10M customers: 35 GB would not fit
+    assert not pipeline.keep_freed_memory(None, 1)
+    per_kernel = pipeline.KERNEL_BYTES_PER_ROW * pipeline.KEEP_FREED_MEMORY_PEAK
+    edge = int(0.8 * 24 * gib / 3 / per_kernel)
+    assert pipeline.keep_freed_memory(edge, 3) and not pipeline.keep_freed_memory(edge + 10, 3)
+
+    for variable in pipeline.KEEP_FREED_MEMORY:
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "123")  # the user's own setting is kept
+    pipeline.kernel_environment(keep_freed_memory=False)
+    assert "MALLOC_MMAP_THRESHOLD_" not in os.environ
+    pipeline.kernel_environment(keep_freed_memory=True)
+    assert os.environ["MALLOC_MMAP_THRESHOLD_"] == pipeline.KEEP_FREED_MEMORY["MALLOC_MMAP_THRESHOLD_"]
+    assert os.environ["NUMPY_MADVISE_HUGEPAGE"] == "0" and os.environ["MALLOC_TRIM_THRESHOLD_"] == "123"

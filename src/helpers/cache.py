@@ -233,6 +233,20 @@ def _read_codes(path: Path) -> tuple:
     return pc.fill_null(coded.indices, -1).to_numpy(zero_copy_only=False).astype("int64"), coded.dictionary
 
 
+def _writing_threads(frames: dict[str, pd.DataFrame]) -> int:
+    """Tables written at once: Arrow writes and encodes without the GIL, so one per core when memory allows.
+
+    Writing a table makes an Arrow copy of it; at ten million customers
+    validation has already taken most of the memory, and the tables are
+    then written one at a time.
+    """
+    import psutil
+
+    cores = max(1, min(len(frames), os.cpu_count() or 1))
+    needed = cores * max((int(f.memory_usage(index=False, deep=True).sum()) for f in frames.values()), default=0)
+    return cores if needed < 0.5 * psutil.virtual_memory().available else 1
+
+
 def _write_table(entry: Path, table: str, frame: pd.DataFrame) -> None:
     pq.write_table(
         pa.Table.from_pandas(frame, preserve_index=False),
@@ -286,8 +300,7 @@ def store(
     tmp = root / f".tmp-{os.getpid()}-{uuid.uuid4().hex}"
     tmp.mkdir()
     try:
-        # Arrow writes and encodes without the GIL: one thread per core
-        with ThreadPoolExecutor(max_workers=max(1, min(len(frames), os.cpu_count() or 1))) as pool:
+        with ThreadPoolExecutor(max_workers=_writing_threads(frames)) as pool:
             for done in [pool.submit(_write_table, tmp, table, frame) for table, frame in frames.items()]:
                 done.result()
         manifest = {"key": key, "files": files, "notes": notes, "report": report}

@@ -26,7 +26,7 @@ import threading
 import time
 from collections.abc import Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from helpers.report import notebooks as nb_files
@@ -198,6 +198,7 @@ class _Task:
     brand: str
     title: str
     lang: str
+    keep_freed_memory: bool = False
 
 
 def block_slow_optional_imports() -> None:
@@ -211,7 +212,17 @@ def block_slow_optional_imports() -> None:
         sys.modules["rfc3987_syntax"] = None
 
 
-def kernel_environment() -> None:
+#: The C allocator's settings that keep freed memory for reuse (see :func:`kernel_environment`).
+KEEP_FREED_MEMORY = {
+    "MALLOC_MMAP_THRESHOLD_": str(4 * 1024**3),  # large arrays from the heap, not a fresh mapping each
+    "MALLOC_TRIM_THRESHOLD_": str(16 * 1024**3),  # freed memory stays with the process
+    "NUMPY_MADVISE_HUGEPAGE": "0",  # no huge-page compaction on every new array
+}
+#: A kernel's peak with :data:`KEEP_FREED_MEMORY`, relative to its lean peak (measured: +14 % at 1M customers).
+KEEP_FREED_MEMORY_PEAK = 1.25
+
+
+def kernel_environment(keep_freed_memory: bool = False) -> None:
     """Set what the kernels this process starts inherit: one BLAS thread, the system allocator for Arrow.
 
     The notebooks run side by side, one per core: a BLAS that also starts a
@@ -222,10 +233,21 @@ def kernel_environment() -> None:
     allocator keeps freed memory for reuse; the system one gives it back,
     which lowers a kernel's peak by 6-13 % at the same speed (05 and 06 at 1M
     customers).  A setting the user made is kept.
+
+    With ``keep_freed_memory`` (when the memory has room for it: see
+    :func:`keep_freed_memory`) the C allocator keeps what a kernel frees
+    instead of giving it back and faulting it in again, zeroed, for the next
+    array: at 1M customers 06, 05 and 01 take 8 % less time (the kernel
+    time spent on page faults falls from 7.3 s to 4.2 s) for a 14 % higher
+    peak.  Results are the same to the bit; only where memory comes from
+    changes.
     """
     for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(variable, "1")
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    if keep_freed_memory:
+        for variable, value in KEEP_FREED_MEMORY.items():
+            os.environ.setdefault(variable, value)
 
 
 def _run_task(task: _Task) -> NotebookResult:
@@ -233,7 +255,7 @@ def _run_task(task: _Task) -> NotebookResult:
     from helpers.report import execute, render
 
     block_slow_optional_imports()
-    kernel_environment()
+    kernel_environment(task.keep_freed_memory)
     start = time.perf_counter()
     task.executed.parent.mkdir(parents=True, exist_ok=True)
     if task.pdf is not None:
@@ -307,6 +329,33 @@ def default_jobs(rows: int | None = None) -> int:
         per_kernel = rows * KERNEL_BYTES_PER_ROW
         jobs = min(jobs, int(0.8 * psutil.virtual_memory().available // per_kernel))
     return max(1, jobs)
+
+
+def keep_freed_memory(rows: int | None, jobs: int) -> bool:
+    """Whether ``jobs`` kernels fit in memory even with the allocator keeping what they free.
+
+    True when ``jobs`` kernels of :data:`KERNEL_BYTES_PER_ROW` per row, times
+    :data:`KEEP_FREED_MEMORY_PEAK`, fit in 80 % of the memory available now;
+    the sample and a million customers on a laptop do, ten million customers
+    on 24 GB do not (they run lean, one notebook at a time).
+
+    Parameters
+    ----------
+    rows : int or None
+        Rows of the validated tables, summed (None: unknown, no).
+    jobs : int
+        Kernels running at once.
+
+    Returns
+    -------
+    bool
+    """
+    if not rows:
+        return False
+    import psutil
+
+    needed = jobs * rows * KERNEL_BYTES_PER_ROW * KEEP_FREED_MEMORY_PEAK
+    return needed <= 0.8 * psutil.virtual_memory().available
 
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
@@ -460,6 +509,8 @@ def run_workbook(
             _emit(("省略: " if config.lang == "ja" else "Skipped: ") + reason, stream)
     rows = sum(summary.rows for summary in plan.validation.summaries)
     jobs = max(1, min(jobs or default_jobs(rows), len(plan.tasks)))
+    if keep_freed_memory(rows, jobs):
+        plan = replace(plan, tasks=[replace(task, keep_freed_memory=True) for task in plan.tasks])
     results, combined, combined_seconds = execute_plan(plan, jobs, pdf, progress, stream)
     deck, deck_seconds, deck_error = publish_extras(plan, results, pptx, progress, stream)
     removed = _remove_cache_copies(plan.out_dir, plan.cache_root, config.lang, stream)
