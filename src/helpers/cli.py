@@ -15,6 +15,7 @@ Examples
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -247,6 +248,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``kando`` console script; returns the exit code."""
+    # Arrow's system allocator instead of its jemalloc, which hands large buffers back and faults
+    # them in again for the next file: validating 1M customers took 7.4 s, 5.7 s with this (the
+    # kernels of kando run get the same).  Read by Arrow when it first allocates; a user's setting stays.
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
