@@ -25,7 +25,8 @@ CHOSEN = [sample.FRICTION_TOUCHPOINT, "配送"]
 
 def test_resample_arithmetic_reproduces_friction_scenarios(data, lifetimes):
     # every customer drawn once: the weighted recomputation must give friction_scenarios' numbers
-    cells = ltv_intervals._cells(lifetimes, data.touchpoint_ratings, CHOSEN, 2)
+    matrix, respondent = ltv._rating_matrix(data.touchpoint_ratings, CHOSEN, lifetimes.index)
+    cells = ltv_intervals._cells(lifetimes, matrix, respondent, 2)
     n_cells = len(cells.day)
     weight = np.bincount(cells.of_customer, minlength=n_cells).astype(float)
     orders = np.bincount(cells.of_customer, weights=lifetimes["n_orders"].to_numpy(float), minlength=n_cells)
@@ -126,3 +127,20 @@ def test_packed_unique_rows_equal_numpy_row_unique():
         expected = np.unique(rows, axis=0, return_index=True, return_inverse=True)
         for got, want in zip(packed, expected, strict=True):
             np.testing.assert_array_equal(np.ravel(got), np.ravel(want))
+
+
+def test_intervals_take_the_rating_matrix_of_the_scenarios_they_are_given(data, lifetimes):
+    kwargs = {"share": 0.4, "resamples": 30, "seed": 11, "as_of": sample.AS_OF}
+    scenarios = ltv.friction_scenarios(lifetimes, data.touchpoint_ratings, CHOSEN, share=0.4, as_of=sample.AS_OF)
+    assert scenarios.ratings.shape == (len(lifetimes), len(CHOSEN)) and scenarios.answered.dtype == bool
+    given = ltv_intervals.scenario_intervals(
+        lifetimes, data.touchpoint_ratings, CHOSEN, 1_000_000, 800.0, scenarios=scenarios, **kwargs
+    )
+    from dataclasses import replace
+
+    without = replace(scenarios, ratings=None, answered=None)  # selected again from the ratings
+    again = ltv_intervals.scenario_intervals(
+        lifetimes, data.touchpoint_ratings, CHOSEN, 1_000_000, 800.0, scenarios=without, **kwargs
+    )
+    pd.testing.assert_frame_equal(given, again)
+    assert given["ltv_gain_low"].notna().all()

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -720,6 +720,12 @@ class FrictionScenarios:
     scale : float
         Customers each low rater stands for (customers / survey
         respondents, or 1 without scaling).
+    ratings : numpy.ndarray or None
+        The latest rating of each customer of ``lifetimes`` (rows) for each
+        scenario touchpoint (columns, in the order of ``scenarios``), NaN
+        where not rated.
+    answered : numpy.ndarray or None
+        Per customer, whether they answered the survey at all.
     """
 
     baseline: pd.Series
@@ -728,6 +734,8 @@ class FrictionScenarios:
     waterfall: pd.DataFrame
     share: float
     scale: float
+    ratings: np.ndarray | None = field(default=None, repr=False, compare=False)
+    answered: np.ndarray | None = field(default=None, repr=False, compare=False)
 
 
 def _group_values(
@@ -949,7 +957,7 @@ def friction_scenarios(
             "cumulative": [base_ltv, *cumulative, rows[COMBINED]["ltv_after"]],
         }
     )
-    return FrictionScenarios(baseline, groups, scenarios, waterfall, float(share), scale)
+    return FrictionScenarios(baseline, groups, scenarios, waterfall, float(share), scale, ratings_array, answered)
 
 
 def improvement_roi(

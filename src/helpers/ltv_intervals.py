@@ -75,9 +75,8 @@ class _Cells:
     lapsed: np.ndarray  # (cells,) bool
 
 
-def _cells(lifetimes: pd.DataFrame, ratings: pd.DataFrame, chosen: list[str], low_rating_max: int) -> _Cells:
+def _cells(lifetimes: pd.DataFrame, matrix: np.ndarray, respondent: np.ndarray, low_rating_max: int) -> _Cells:
     # respondents: buying customers with an answer on any touchpoint, as friction_scenarios counts them
-    matrix, respondent = ltv._rating_matrix(ratings, chosen, lifetimes.index)
     status = np.where(np.isnan(matrix), 0, np.where(matrix <= low_rating_max, 1, 2)).astype(np.int64)
     pattern = (
         status @ (3 ** np.arange(status.shape[1], dtype=np.int64))
@@ -255,9 +254,13 @@ def scenario_intervals(
     boot = np.full((max(resamples, 0), len(table)), np.nan)
     boot_before = np.full(max(resamples, 0), np.nan)
     if resamples > 0 and chosen:
-        if as_of is not None:
-            ratings = purchases.up_to(ratings, as_of, "response_date")
-        cells = _cells(lifetimes, ratings, chosen, low_rating_max)
+        if scenarios.ratings is not None and len(scenarios.ratings) == n:
+            matrix, respondent = scenarios.ratings, scenarios.answered  # the same selection, made once
+        else:
+            if as_of is not None:
+                ratings = purchases.up_to(ratings, as_of, "response_date")
+            matrix, respondent = ltv._rating_matrix(ratings, chosen, lifetimes.index)
+        cells = _cells(lifetimes, matrix, respondent, low_rating_max)
         n_orders = lifetimes["n_orders"].to_numpy(float)
         revenue = lifetimes["revenue"].to_numpy(float)
         columns = [[j] for j in range(len(chosen))] + [list(range(len(chosen)))]
