@@ -10,8 +10,9 @@ The data set is ``kando sample --customers N``, generated once into
 ``--scratch`` (``/tmp/kando-scale`` by default, outside the repository) and
 reused.  Every Kando figure runs in its own process, so its peak memory is
 that process's (``ru_maxrss``); DuckDB is the reference, measured in the same
-run on the same files, so the ratios hold on a loaded machine where the
-seconds do not.
+run on the same files (read once beforehand, so that no one pays for the
+disk; the fastest of three loads), so the ratios hold on a loaded machine
+where the seconds do not.
 
 Targets (issue 16): validate <= 3x DuckDB's load + checks; each notebook's
 data load <= 1 s from the cache; ``kando run --no-pdf`` <= 60 s (<= 25x
@@ -176,8 +177,16 @@ def main(argv=None) -> int:
           " ratios are measured in the same run)")
     rows = []
 
-    load_s, checks_s, bad = (float(x) for x in subprocess.run(
-        [PYTHON, "-c", DUCKDB_LOAD, str(folder)], capture_output=True, text=True, check=True).stdout.split()[-3:])
+    for path in folder.glob("*.csv"):  # the files in the page cache for everyone, DuckDB first
+        with open(path, "rb") as handle:
+            while handle.read(1 << 24):
+                pass
+    # the reference at its best: the fastest of three loads
+    load_s, checks_s, bad = min(
+        tuple(float(x) for x in subprocess.run(
+            [PYTHON, "-c", DUCKDB_LOAD, str(folder)], capture_output=True, text=True, check=True).stdout.split()[-3:])
+        for _ in range(3)
+    )
     duck_total = load_s + checks_s
     rows.append(("DuckDB: load every CSV as text", load_s, None, "reference"))
     rows.append(("DuckDB: load + orders checks", duck_total, None, "reference"))
