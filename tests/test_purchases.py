@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
 from helpers import purchases, text_codes
@@ -161,3 +162,15 @@ def test_up_to_keeps_the_whole_as_of_day_and_undated_rows():
     assert list(kept["customer_id"]) == ["a", "c", "d"]
     assert purchases.up_to(answers, "2026-01-01", "response_date")["customer_id"].tolist() == ["a", "b", "c", "d"]
     assert purchases.up_to(answers, "2025-12-31", "order_date") is answers  # no such column: as it is
+
+
+def test_codes_given_ahead_fall_back_to_hashing_when_unreadable_or_wrong():
+    for reader in (
+        lambda: (_ for _ in ()).throw(FileNotFoundError("entry removed")),  # the cache entry is gone
+        lambda: (np.array([0, 0]), pa.array(["x"])),  # codes of another column
+    ):
+        ids = _ids(["b", "a", "b", None, "c"])
+        text_codes.remember(ids, reader)
+        codes, uniques = purchases.customer_codes(ids)
+        np.testing.assert_array_equal(codes, [0, 1, 0, -1, 2])
+        assert list(uniques) == ["b", "a", "c"]

@@ -85,9 +85,16 @@ def _entry(chunked: pa.ChunkedArray) -> _Encoded:
     known = _ENCODED.get(key)
     if isinstance(known, _Encoded):
         return known
-    codes, dictionary = known() if known is not None else encode(chunked)
     if known is None:
+        codes, dictionary = encode(chunked)
         weakref.finalize(chunked, _ENCODED.pop, key, None)
+    else:
+        try:
+            codes, dictionary = known()
+        except (OSError, ValueError, pa.ArrowException):  # e.g. the cache entry was removed meanwhile
+            codes, dictionary = encode(chunked)
+        if len(codes) != len(chunked):  # not this column's codes: never trust them
+            codes, dictionary = encode(chunked)
     _ENCODED[key] = _Encoded(codes, dictionary)
     return _ENCODED[key]
 
