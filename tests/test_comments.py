@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -80,6 +82,23 @@ def test_log_odds_keywords_against_a_hand_computation():
     assert words.loc["B", "z"] == pytest.approx(z(1, 2, 3))
     assert words.loc["C", "z"] == pytest.approx(z(0, 1, 1))
     assert words.loc["A", "favours"] == "promoter" and words.loc["C", "favours"] == "detractor"
+
+
+def test_a_word_that_is_a_whole_scope_is_left_out_without_a_warning():
+    # at 配送 only 遅い is said: it has no odds against other words there, so no keyword (not z = inf)
+    analysed = pd.DataFrame(
+        {
+            "tokens": [["遅い", "遅い"], ["遅い"], ["A", "A", "B"], ["B", "B", "C"]],
+            "nps_class": ["promoter", "detractor", "promoter", "detractor"],
+            "touchpoint": ["配送", "配送", None, None],
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = comments.keywords(analysed, min_count=1)
+    assert table["z"].notna().all() and np.isfinite(table["z"]).all()
+    assert not ((table["scope"] == "touchpoint") & (table["touchpoint"] == "配送")).any()
+    assert {"A", "C"} <= set(table.loc[table["scope"] == comments.ALL, "word"])  # the other scope is unchanged
 
 
 def test_sample_comments_carry_touchpoints_and_detractor_words():

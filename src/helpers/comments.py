@@ -327,7 +327,13 @@ def _log_odds(tokens_p: pd.Series, tokens_d: pd.Series, tokens_all: pd.Series, p
     a0 = total if prior_strength is None else float(prior_strength)
     alpha = a0 * corpus.to_numpy(float) / total
     n_p, n_d = y_p.sum(), y_d.sum()
-    delta = np.log((y_p + alpha) / (n_p + a0 - y_p - alpha)) - np.log((y_d + alpha) / (n_d + a0 - y_d - alpha))
+    rest_p, rest_d = n_p + a0 - y_p - alpha, n_d + a0 - y_d - alpha
+    # a word that is the whole corpus (one word said at a touchpoint) has no odds against
+    # other words: its log-odds are undefined (NaN, left out of the keywords), not infinite
+    with np.errstate(divide="ignore", invalid="ignore"):
+        delta = np.where(
+            (rest_p > 0) & (rest_d > 0), np.log((y_p + alpha) / rest_p) - np.log((y_d + alpha) / rest_d), np.nan
+        )
     sigma = np.sqrt(1 / (y_p + alpha) + 1 / (y_d + alpha))
     return pd.DataFrame(
         {
