@@ -86,17 +86,20 @@ def _entry(chunked: pa.ChunkedArray) -> _Encoded:
     if isinstance(known, _Encoded):
         return known
     if known is None:
-        codes, dictionary = encode(chunked)
         weakref.finalize(chunked, _ENCODED.pop, key, None)
-    else:
-        try:
-            codes, dictionary = known()
-        except (OSError, ValueError, pa.ArrowException):  # e.g. the cache entry was removed meanwhile
-            codes, dictionary = encode(chunked)
-        if len(codes) != len(chunked):  # not this column's codes: never trust them
-            codes, dictionary = encode(chunked)
-    _ENCODED[key] = _Encoded(codes, dictionary)
+    _ENCODED[key] = _Encoded(*(_given(known, len(chunked)) or encode(chunked)))
     return _ENCODED[key]
+
+
+def _given(read, rows: int) -> tuple[np.ndarray, pa.Array] | None:
+    """The codes :func:`remember` was given, or None when there are none usable."""
+    if read is None:
+        return None
+    try:
+        codes, dictionary = read()
+    except (OSError, ValueError, pa.ArrowException):  # e.g. the cache entry was removed meanwhile
+        return None
+    return (codes, dictionary) if len(codes) == rows else None  # another column's codes: never trusted
 
 
 def arrow_codes(values, sort: bool) -> tuple[np.ndarray, np.ndarray] | None:

@@ -324,11 +324,15 @@ def default_jobs(rows: int | None = None) -> int:
     """
     jobs = max(1, os.cpu_count() or 1)
     if rows:
-        import psutil
-
-        per_kernel = rows * KERNEL_BYTES_PER_ROW
-        jobs = min(jobs, int(0.8 * psutil.virtual_memory().available // per_kernel))
+        jobs = min(jobs, _kernels_that_fit(rows))
     return max(1, jobs)
+
+
+def _kernels_that_fit(rows: int, peak_factor: float = 1.0) -> int:
+    """Kernels of ``KERNEL_BYTES_PER_ROW x peak_factor`` per input row that fit in 80 % of the free memory."""
+    import psutil
+
+    return int(0.8 * psutil.virtual_memory().available // (rows * KERNEL_BYTES_PER_ROW * peak_factor))
 
 
 def keep_freed_memory(rows: int | None, jobs: int) -> bool:
@@ -350,12 +354,7 @@ def keep_freed_memory(rows: int | None, jobs: int) -> bool:
     -------
     bool
     """
-    if not rows:
-        return False
-    import psutil
-
-    needed = jobs * rows * KERNEL_BYTES_PER_ROW * KEEP_FREED_MEMORY_PEAK
-    return needed <= 0.8 * psutil.virtual_memory().available
+    return bool(rows) and _kernels_that_fit(rows, KEEP_FREED_MEMORY_PEAK) >= jobs
 
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
