@@ -242,12 +242,38 @@ def kernel_environment(keep_freed_memory: bool = False) -> None:
     peak.  Results are the same to the bit; only where memory comes from
     changes.
     """
-    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ.setdefault(variable, "1")
-    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    for variable, value in _kernel_settings(keep_freed_memory).items():
+        os.environ.setdefault(variable, value)
+
+
+def _kernel_settings(keep_freed_memory: bool) -> dict[str, str]:
+    settings = dict.fromkeys(("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"), "1")
+    settings["ARROW_DEFAULT_MEMORY_POOL"] = "system"
     if keep_freed_memory:
-        for variable, value in KEEP_FREED_MEMORY.items():
-            os.environ.setdefault(variable, value)
+        settings.update(KEEP_FREED_MEMORY)
+    return settings
+
+
+#: Set to ``0`` to start every kernel afresh instead of forking it (:mod:`helpers.report.kernel_forks`).
+KERNEL_FORKS_ENV = "KANDO_KERNEL_FORKS"
+
+
+@contextlib.contextmanager
+def _kernel_fork_server(tasks: list):
+    """A fork server for the run's kernels, with the environment a kernel of these tasks gets.
+
+    Interpreter-wide settings (the allocator, BLAS threads, the hash seed)
+    are read when a process starts, so the server starts with them.  Not on
+    platforms without ``fork``, nor when :data:`KERNEL_FORKS_ENV` is ``0``.
+    """
+    if not tasks or not hasattr(os, "fork") or os.environ.get(KERNEL_FORKS_ENV) == "0":
+        yield None
+        return
+    from helpers.report import execute, kernel_forks
+
+    env = {**_kernel_settings(tasks[0].keep_freed_memory), **os.environ, **execute.kernel_environment()}
+    with kernel_forks.fork_server(env) as path:
+        yield path
 
 
 def _run_task(task: _Task) -> NotebookResult:
@@ -782,7 +808,7 @@ def execute_plan(plan: RunPlan, jobs: int, pdf: bool = True, progress: bool = Tr
 
     config, out = plan.config, plan.out_dir
     stream = stream or sys.stdout
-    with _cache_for_kernels(plan.cache_root):
+    with _cache_for_kernels(plan.cache_root), _kernel_fork_server(plan.tasks):
         results = _execute_all(plan.tasks, jobs, config.data_path, config.as_of, pdf, config.lang, progress, stream)
     for result in results:
         result.effective_parameters = params_mod.effective_parameters(config.declared[result.name], result.parameters)
@@ -941,20 +967,11 @@ def _cache_root(data_path: Path, cache_dir, out: Path) -> Path | None:
 def _cache_for_kernels(cache_root: Path | None):
     """Point the notebooks' kernels (child processes) at the run's cache folder."""
     from helpers import cache
+    from helpers.report.environment import environment
 
-    saved = {name: os.environ.get(name) for name in (cache.CACHE_DIR_ENV, cache.CACHE_ENABLED_ENV)}
-    if cache_root is None:
-        os.environ[cache.CACHE_ENABLED_ENV] = "0"
-    else:
-        os.environ[cache.CACHE_DIR_ENV] = str(cache_root)
-    try:
+    values = {cache.CACHE_ENABLED_ENV: "0"} if cache_root is None else {cache.CACHE_DIR_ENV: str(cache_root)}
+    with environment(values):
         yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def _remove_cache_copies(out: Path, cache_root: Path | None, lang: str, stream) -> list[Path]:

@@ -1,0 +1,124 @@
+"""Kernels forked from the fork server behave as kernels started afresh (helpers.report.kernel_forks)."""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from helpers.report import execute, kernel_forks, pipeline
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the fork server needs fork()")
+
+#: Cells whose outputs depend on how the kernel was set up: pandas' display
+#: defaults, the inline figure backend, the working directory, the environment.
+CELLS = [
+    "import os, sys\nprint(sys.argv[0].endswith('ipykernel_launcher.py'), os.environ.get('KANDO_FORK_TEST'))",
+    "print(os.getcwd())",
+    "import pandas as pd\npd.DataFrame({f'column_{i}': [i * 1000] for i in range(30)})",
+    "print(pd.get_option('display.max_columns'), pd.get_option('display.width'))",
+    (
+        "import matplotlib.pyplot as plt\nimport helpers.plotting\nhelpers.plotting.use_style()\n"
+        '%config InlineBackend.figure_formats = ["png"]\n'
+        "fig, ax = plt.subplots(figsize=(3, 2))\nax.plot([1, 2, 3], [2, 1, 3])\nax.set_title('感情曲線')\nplt.show()"
+    ),
+    "import warnings\nwarnings.warn('shown once per kernel')",
+]
+
+
+def _notebook(path: Path, cells: list[str]) -> Path:
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(notebook, str(path))
+    return path
+
+
+def _outputs(notebook) -> list:
+    """Execution counts and outputs; a warning names the kernel's process id in its file name."""
+    text = nbformat.writes(notebook)
+    notebook = nbformat.reads(re.sub(r"ipykernel_\d+", "ipykernel_N", text), as_version=4)
+    return [(cell.get("execution_count"), cell.get("outputs")) for cell in notebook.cells]
+
+
+def _server():
+    env = {**pipeline._kernel_settings(False), **os.environ, **execute.kernel_environment()}
+    return kernel_forks.fork_server(env)
+
+
+@pytest.fixture
+def server(monkeypatch):
+    monkeypatch.setenv("KANDO_FORK_TEST", "passed on")
+    with _server() as path:
+        yield path
+
+
+def test_a_forked_kernel_gives_the_outputs_of_a_fresh_one(tmp_path, monkeypatch):
+    monkeypatch.setenv("KANDO_FORK_TEST", "passed on")
+    source = _notebook(tmp_path / "probe.ipynb", CELLS)
+    fresh = execute.execute_notebook(source, tmp_path / "fresh.ipynb", {})
+    with _server():
+        forked = execute.execute_notebook(source, tmp_path / "forked.ipynb", {})
+    assert kernel_forks.SOCKET_ENV not in os.environ
+
+    assert forked.failure is None and fresh.failure is None
+    assert _outputs(forked.notebook) == _outputs(fresh.notebook)
+    outputs = [cell.outputs for cell in forked.notebook.cells]
+    assert outputs[0][0]["text"] == "True passed on\n"
+    assert outputs[1][0]["text"].strip() == str(tmp_path)
+    assert "[1 rows x 30 columns]" in outputs[2][0]["data"]["text/plain"]  # a kernel's 20 columns, not a terminal's
+    assert "image/png" in outputs[4][0]["data"]
+    assert outputs[5][0]["name"] == "stderr" and "shown once per kernel" in outputs[5][0]["text"]
+    assert forked.kernel_cpu > 0
+
+
+def test_the_kernel_comes_from_the_server_with_the_libraries_imported(tmp_path, server):
+    probe = "import sys\nprint('pandas' in sys.modules, 'scipy.stats' in sys.modules)"
+    source = _notebook(tmp_path / "probe.ipynb", [probe])
+    forked = execute.execute_notebook(source, tmp_path / "forked.ipynb", {})
+    assert forked.notebook.cells[0].outputs[0]["text"] == "True True\n"
+
+
+def test_a_second_kernel_starts_clean(tmp_path, server):
+    first = _notebook(tmp_path / "first.ipynb", ["import helpers\nhelpers.left_behind = 1\nprint(1)"])
+    second = _notebook(tmp_path / "second.ipynb", ["import helpers\nprint(hasattr(helpers, 'left_behind'))"])
+    execute.execute_notebook(first, tmp_path / "first.out.ipynb", {})
+    run = execute.execute_notebook(second, tmp_path / "second.out.ipynb", {})
+    assert run.notebook.cells[0].outputs[0]["text"] == "False\n"
+
+
+def test_a_failing_cell_is_reported_as_from_a_fresh_kernel(tmp_path, server):
+    source = _notebook(tmp_path / "fails.ipynb", ["x = 1", "1 / 0"])
+    run = execute.execute_notebook(source, tmp_path / "fails.out.ipynb", {})
+    assert run.failure is not None and run.failure.cell_index == 1
+    assert run.failure.exception.startswith("ZeroDivisionError")
+    assert (tmp_path / "fails.out.ipynb").exists()
+
+
+def test_without_a_server_the_kernel_starts_the_usual_way(tmp_path, monkeypatch):
+    monkeypatch.setenv(kernel_forks.SOCKET_ENV, str(tmp_path / "no-server"))
+    monkeypatch.setenv(kernel_forks.SERVER_PID_ENV, str(2**22 + 12345))  # no such process
+    source = _notebook(tmp_path / "probe.ipynb", ["import sys\nprint('scipy.stats' in sys.modules)"])
+    run = execute.execute_notebook(source, tmp_path / "out.ipynb", {})
+    assert run.failure is None
+    assert run.notebook.cells[0].outputs[0]["text"] == "False\n"
+
+
+def test_only_an_ipykernel_on_this_interpreter_is_forked():
+    assert kernel_forks.forkable([sys.executable, "-m", "ipykernel_launcher", "-f", "k.json"])
+    assert not kernel_forks.forkable(["/opt/other/python", "-m", "ipykernel_launcher", "-f", "k.json"])
+    assert not kernel_forks.forkable([sys.executable, "-m", "other_kernel", "-f", "k.json"])
+    assert not kernel_forks.forkable(["R", "--slave"])
+
+
+def test_the_run_turns_the_server_off_when_asked(monkeypatch):
+    task = pipeline._Task(
+        source=Path("a.ipynb"), executed=Path("b.ipynb"), pdf=None, parameters={}, brand="b", title="t", lang="ja"
+    )
+    monkeypatch.setenv(pipeline.KERNEL_FORKS_ENV, "0")
+    with pipeline._kernel_fork_server([task]) as path:
+        assert path is None and kernel_forks.SOCKET_ENV not in os.environ
