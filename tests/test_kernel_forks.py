@@ -99,6 +99,22 @@ def test_a_failing_cell_is_reported_as_from_a_fresh_kernel(tmp_path, server):
     assert (tmp_path / "fails.out.ipynb").exists()
 
 
+@pytest.mark.parametrize("forks", [True, False], ids=["forked", "fresh"])
+def test_a_kernel_that_dies_is_reported_without_pointing_at_a_notebook_it_did_not_write(tmp_path, monkeypatch, forks):
+    source = _notebook(tmp_path / "dies.ipynb", ["x = 1", "import os\nos._exit(3)"])
+    executed = tmp_path / "dies.out.ipynb"
+    executed.write_text("a previous run's notebook", encoding="utf-8")
+    if forks:
+        with _server():
+            run = execute.execute_notebook(source, executed, {})
+    else:
+        run = execute.execute_notebook(source, executed, {})
+    assert run.failure is not None and run.failure.cell_index is None
+    assert run.failure.exception.startswith("DeadKernelError")
+    assert run.failure.executed_path is None and not executed.exists()
+    assert "dies.out.ipynb" not in run.failure.format("dies.ipynb", "en")
+
+
 def test_without_a_server_the_kernel_starts_the_usual_way(tmp_path, monkeypatch):
     monkeypatch.setenv(kernel_forks.SOCKET_ENV, str(tmp_path / "no-server"))
     monkeypatch.setenv(kernel_forks.SERVER_PID_ENV, str(2**22 + 12345))  # no such process

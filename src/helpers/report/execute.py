@@ -46,8 +46,9 @@ class CellFailure:
         First non-blank line of the cell's source.
     exception : str
         ``ExceptionName: message``.
-    executed_path : pathlib.Path
-        The executed notebook with the error in place.
+    executed_path : pathlib.Path or None
+        The executed notebook with the error in place; None when the kernel
+        died before any of it could be written.
     stage : {"execute", "render"}
         Whether running the notebook or rendering its PDF failed.
     """
@@ -56,7 +57,7 @@ class CellFailure:
     execution_count: int | None
     first_line: str
     exception: str
-    executed_path: Path
+    executed_path: Path | None
     stage: str = "execute"
 
     def format(self, notebook: str, lang: str = "ja") -> str:
@@ -74,7 +75,8 @@ class CellFailure:
         lines = [f"{head}: {notebook} {where}: {self.exception}"]
         if self.first_line:
             lines.append(f"    > {self.first_line}")
-        lines.append(f"    {saved}: {self.executed_path}")
+        if self.executed_path is not None:
+            lines.append(f"    {saved}: {self.executed_path}")
         return "\n".join(lines)
 
 
@@ -276,6 +278,7 @@ def execute_notebook(source: Path, executed_path: Path, parameters: dict, cwd: P
     from helpers.report import kernel_forks
 
     start, cpu_start = time.perf_counter(), _children_cpu()
+    executed_path.unlink(missing_ok=True)  # a previous run's notebook is not this run's
     forked = {}
     if os.environ.get(kernel_forks.SOCKET_ENV):
         forked = {"kernel_manager_class": kernel_forks.kernel_manager_class()}
@@ -300,9 +303,11 @@ def execute_notebook(source: Path, executed_path: Path, parameters: dict, cwd: P
         notebook = nbformat.read(str(executed_path), as_version=4)
         failure = _failure_from_error(error, notebook, executed_path)
     except Exception as error:  # a dead kernel or a start timeout: no cell to blame
-        if executed_path.exists():
-            notebook = nbformat.read(str(executed_path), as_version=4)
-        failure = CellFailure(None, None, "", f"{type(error).__name__}: {error}".strip(), executed_path)
+        # the notebook is written at the end, so a kernel that died mid-run leaves none
+        written = executed_path if executed_path.exists() else None
+        if written is not None:
+            notebook = nbformat.read(str(written), as_version=4)
+        failure = CellFailure(None, None, "", f"{type(error).__name__}: {error}".strip(), written)
     seconds = time.perf_counter() - start
     issues = output_issues(notebook) if notebook is not None else []
     kernel_cpu = _children_cpu() - cpu_start + sum(kernel_forks.FINISHED_CPU.values())
