@@ -40,32 +40,22 @@ SOCKET_ENV = "KANDO_KERNEL_FORK_SERVER"
 SERVER_PID_ENV = "KANDO_KERNEL_FORK_SERVER_PID"
 #: Backend matplotlib gets in a kernel (what ipykernel sets when none is set).
 INLINE_BACKEND = "module://matplotlib_inline.backend_inline"
-#: What the server imports before it forks: what the notebooks import, and the kernel itself.
+#: What the server imports before it forks, besides the helpers' analysis, table and plotting
+#: modules (:func:`_preload`): the libraries the notebooks use, and the kernel itself.
 PRELOADED = (
-    "numpy",
-    "pandas",
-    "pyarrow",
     "pyarrow.compute",
     "pyarrow.parquet",
     "scipy.optimize",
     "scipy.special",
     "scipy.stats",
     "matplotlib.pyplot",
-    "IPython",
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
-    "helpers.io",
-    "helpers.notebook_tables",
-    "helpers.narrative",
-    "helpers.plotting",
-    "helpers.tables",
     "helpers.report.key_figures",
 )
 #: Seconds a kernel start waits for the server to finish its imports.
 READY_TIMEOUT = 60.0
 _KERNEL_MODULE = "ipykernel_launcher"
-
-
 #: Modules of ``helpers`` no notebook imports.
 _NOT_PRELOADED = {"helpers.cli", "helpers.sample", "helpers.__main__"}
 
@@ -219,13 +209,11 @@ def serve(path: str) -> None:
                         code, cpu = finished.get(request["pid"], (None, 0.0))
                         answer = {"returncode": code, "cpu": cpu}
                     connection.sendall(json.dumps(answer).encode() + b"\n")
-            else:
-                while True:
-                    try:
-                        if not os.read(wake_read, 512):
-                            break
-                    except BlockingIOError:
-                        break
+            else:  # a signal: SIGCHLD, or SIGTERM (the loop then ends)
+                try:
+                    os.read(wake_read, 4096)
+                except BlockingIOError:
+                    pass
                 reap()
     for pid in running:
         try:
@@ -235,14 +223,14 @@ def serve(path: str) -> None:
 
 
 def _alive(pid: int | None) -> bool:
-    if pid is None:
-        return True
+    """False only when process ``pid`` is known to have ended."""
     try:
-        os.kill(pid, 0)
+        if pid is not None:
+            os.kill(pid, 0)
     except ProcessLookupError:
         return False
-    except PermissionError:
-        return True
+    except PermissionError:  # it exists, under another user
+        pass
     return True
 
 
