@@ -11,8 +11,10 @@ environment a freshly started kernel gets, and runs the same
 notebook computes is, because each kernel is a new copy of a process that
 has run no notebook code.
 
-The server is single-threaded and holds no sockets, event loops or threads
-when it forks.  It reaps its children and keeps their exit codes and CPU
+The server holds no sockets, event loops or threads of its own when it
+forks; the one other thread in it is jemalloc's background thread (pyarrow
+starts it at import, as in every kernel), which jemalloc's own at-fork
+handlers make safe to fork.  It reaps its children and keeps their exit codes and CPU
 times for the kernel managers (:class:`ForkedKernelManager`), which talk to
 it over a Unix socket.  When it cannot be reached, or a kernel command is
 not the plain ``ipykernel_launcher`` on the server's interpreter, a kernel
@@ -129,7 +131,11 @@ def _run_kernel(argv: list[str], env: dict, cwd: str) -> int:
 
 
 def _fork_kernel(request: dict, listener: socket.socket, wakeup: tuple[int, int]) -> int:
-    pid = os.fork()
+    import warnings
+
+    with warnings.catch_warnings():  # Python 3.12+ warns of any other thread; see the module's notes
+        warnings.filterwarnings("ignore", r".*use of fork\(\) may lead to deadlocks", DeprecationWarning)
+        pid = os.fork()
     if pid:
         return pid
     code = 1
