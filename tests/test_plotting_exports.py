@@ -158,3 +158,29 @@ def test_customer_base_plots_refuse_an_unknown_language():
     ax = charts.plot_deciles(deciles, title="", color="#123456")
     assert ax.get_title() == "" and ax.patches[0].get_facecolor()[:3] == (0x12 / 255, 0x34 / 255, 0x56 / 255)
     plt.close("all")
+
+
+def test_cohort_retention_scale_is_a_share_from_zero_even_when_nobody_came_back():
+    import pandas as pd
+
+    from helpers.plotting import customer_base as charts
+
+    def cohort(retention):
+        months = range(len(retention))
+        return pd.DataFrame(
+            {
+                "cohort": pd.PeriodIndex(["2024-01"] * len(retention), freq="M"),
+                "months_since": list(months),
+                "customers": [4] * len(retention),
+                "active": [round(4 * r) for r in retention],
+                "retention": retention,
+                "revenue": [10.0] * len(retention),
+                "cumulative_revenue_per_customer": [2.5] * len(retention),
+            }
+        )
+
+    nobody = charts.plot_cohort_retention(cohort([1.0, 0.0, 0.0])).images[0]
+    assert (nobody.norm.vmin, nobody.norm.vmax) == (0.0, 1.0)
+    some = charts.plot_cohort_retention(cohort([1.0, 0.5, 0.25])).images[0]
+    assert (some.norm.vmin, some.norm.vmax) == (0.0, 0.5)  # month 0 (100%) is not shown
+    plt.close("all")

@@ -94,7 +94,11 @@ def plot_cohort_retention(
     check_lang(lang)
     matrix = cohorts.retention_matrix(table).loc[:, 1:max_months]
     ax = new_axes(ax, (8.2, max(3.0, 0.16 * len(matrix) + 1.4)))
-    image = ax.imshow(matrix.to_numpy(dtype="float64"), aspect="auto", **{"cmap": "Blues", **kwargs})
+    values = matrix.to_numpy(dtype="float64")
+    highest = np.nanmax(values) if np.isfinite(values).any() else 0.0
+    # a share: the scale starts at 0%, and when nobody came back it runs to 100% (not -10% to 10%)
+    scale = {"cmap": "Blues", "vmin": 0.0, "vmax": highest if highest > 0 else 1.0}
+    image = ax.imshow(values, aspect="auto", **{**scale, **kwargs})
     ax.figure.colorbar(image, ax=ax, format=PercentFormatter(1.0, decimals=0), fraction=0.04)
     ax.set_xticks(np.arange(0, matrix.shape[1], 3), [str(c) for c in matrix.columns[::3]])
     step = max(1, len(matrix) // 12)
