@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import sys
 from pathlib import Path
 
@@ -113,6 +114,56 @@ def test_a_kernel_that_dies_is_reported_without_pointing_at_a_notebook_it_did_no
     assert run.failure.exception.startswith("DeadKernelError")
     assert run.failure.executed_path is None and not executed.exists()
     assert "dies.out.ipynb" not in run.failure.format("dies.ipynb", "en")
+
+
+#: Makes the kernel linger in its handler after it has answered papermill's last
+#: request (its ``kernel_info_request``), as a busy machine does for a moment.
+LINGERING_HANDLER = """
+import inspect, time
+kernel = get_ipython().kernel
+answer = kernel.shell_handlers["kernel_info_request"]
+
+async def answer_then_linger(*args):
+    result = answer(*args)
+    if inspect.isawaitable(result):
+        await result
+    time.sleep(1)
+
+kernel.shell_handlers["kernel_info_request"] = answer_then_linger
+"""
+
+
+@pytest.mark.parametrize("forks", [True, False], ids=["forked", "fresh"])
+def test_a_kernel_still_in_its_last_handler_is_shut_down_without_an_interrupt(tmp_path, capfd, forks):
+    source = _notebook(tmp_path / "lingers.ipynb", [LINGERING_HANDLER, "print('done')"])
+    if forks:
+        with _server():
+            run = execute.execute_notebook(source, tmp_path / "out.ipynb", {})
+    else:
+        run = execute.execute_notebook(source, tmp_path / "out.ipynb", {})
+    assert run.failure is None and run.notebook.cells[1].outputs[0]["text"] == "done\n"
+    assert "KeyboardInterrupt" not in capfd.readouterr().err
+
+
+def test_an_interrupt_outside_shutdown_still_reaches_the_kernel(tmp_path):
+    from jupyter_client.utils import run_sync
+
+    manager = kernel_forks.kernel_manager_class()(kernel_name="python3")
+    run_sync(manager.start_kernel)()
+    try:
+        sent = []
+        manager.provisioner.send_signal = _record(sent)
+        run_sync(manager.interrupt_kernel)()
+        assert sent == [signal.SIGINT]
+    finally:
+        run_sync(manager.shutdown_kernel)(now=True)
+
+
+def _record(sent):
+    async def send_signal(signum):
+        sent.append(signum)
+
+    return send_signal
 
 
 def test_without_a_server_the_kernel_starts_the_usual_way(tmp_path, monkeypatch):

@@ -15,7 +15,7 @@ The server holds no sockets, event loops or threads of its own when it
 forks; the one other thread in it is jemalloc's background thread (pyarrow
 starts it at import, as in every kernel), which jemalloc's own at-fork
 handlers make safe to fork.  It reaps its children and keeps their exit codes and CPU
-times for the kernel managers (:class:`ForkedKernelManager`), which talk to
+times for the kernel managers (:func:`kernel_manager_class`), which talk to
 it over a Unix socket.  When it cannot be reached, or a kernel command is
 not the plain ``ipykernel_launcher`` on the server's interpreter, a kernel
 is started the usual way.
@@ -339,19 +339,35 @@ def _provisioner_class():
 
 
 def kernel_manager_class():
-    """An ``AsyncKernelManager`` whose kernels come from the fork server (see :data:`SOCKET_ENV`)."""
+    """The ``AsyncKernelManager`` report runs use.
+
+    Its kernels come from the fork server when one runs (see
+    :data:`SOCKET_ENV`), and start the usual way otherwise.  At shutdown it
+    does not interrupt the kernel first, as jupyter_client's manager does:
+    papermill shuts a kernel down the moment the reply to its last request
+    arrives, while the kernel may still be inside that request's handler,
+    where an interrupt is caught and logged as ``KeyboardInterrupt caught in
+    kernel`` on the user's terminal.  A report kernel runs no cell at
+    shutdown (papermill sets no cell timeout), so the shutdown request alone
+    ends it; a kernel that does not end is killed after ``shutdown_wait_time``.
+    """
     from jupyter_client.manager import AsyncKernelManager
 
     provisioner = _provisioner_class()
 
-    class ForkedKernelManager(AsyncKernelManager):
+    class ReportKernelManager(AsyncKernelManager):
         async def _async_pre_start_kernel(self, **kw):
             if self.provisioner is None:
                 self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
                 self.provisioner = provisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
             return await super()._async_pre_start_kernel(**kw)
 
-    return ForkedKernelManager
+        async def _async_interrupt_kernel(self):
+            if self.shutting_down:
+                return
+            await super()._async_interrupt_kernel()
+
+    return ReportKernelManager
 
 
 @contextmanager
