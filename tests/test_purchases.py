@@ -120,6 +120,15 @@ def test_id_lookups_equal_pandas(arrow):
     np.testing.assert_array_equal(purchases.id_positions(right, left), expected_at)
 
 
+def test_id_lookups_in_a_list_of_names_equal_pandas():
+    names = ["お届け", "同梱物", "問い合わせ"]  # a plain list: numpy makes it a fixed-width text array
+    values = _ids(["同梱物", "サイト", None, "お届け", "同梱物"])
+    expected = pd.Index(names, dtype=object).get_indexer(pd.Index(values.to_numpy(dtype=object), dtype=object))
+    np.testing.assert_array_equal(purchases.id_positions(names, values), expected)
+    np.testing.assert_array_equal(expected, [1, -1, -1, 0, 1])
+    np.testing.assert_array_equal(purchases.id_isin(values, names), [True, False, False, True, True])
+
+
 def test_id_lookups_on_numbers_go_to_pandas():
     np.testing.assert_array_equal(purchases.id_isin(np.array([1, 2, 3]), [3, 1]), [True, False, True])
     np.testing.assert_array_equal(purchases.id_positions([3, 1], np.array([1, 2, 3])), [1, -1, 0])

@@ -99,6 +99,11 @@ def test_export_csv_writes_utf8_with_bom_iso_dates_and_headers(tmp_path):
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     assert raw.decode("utf-8-sig").splitlines() == ["顧客ID,last_order", "P-1,2025-01-31"]
+    pandas_own = tmp_path / "pandas.csv"
+    frame.rename(columns={"customer_id": "顧客ID"}).to_csv(
+        pandas_own, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d"
+    )
+    assert raw == pandas_own.read_bytes()
 
 
 def test_two_columns_under_one_header_are_an_error_not_a_silent_drop():

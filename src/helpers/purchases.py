@@ -256,6 +256,8 @@ def _as_arrow_text(values) -> pa.Array | None:
     if isinstance(array, pd.arrays.ArrowStringArray):
         return pa.chunked_array(array.__arrow_array__()).combine_chunks().cast(pa.large_string())
     array = np.asarray(array)
+    if array.dtype.kind == "U":  # e.g. a list of names
+        return pa.array(array, type=pa.large_string())
     if array.dtype != object:
         return None
     try:

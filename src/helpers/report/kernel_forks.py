@@ -24,6 +24,7 @@ is started the usual way.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import os
 import selectors
@@ -57,6 +58,8 @@ PRELOADED = (
 )
 #: Seconds a kernel start waits for the server to finish its imports.
 READY_TIMEOUT = 60.0
+#: Seconds an ending kernel waits for its control thread to answer the shutdown request.
+CONTROL_THREAD_TIMEOUT = 5.0
 _KERNEL_MODULE = "ipykernel_launcher"
 #: Modules of ``helpers`` no notebook imports.
 _NOT_PRELOADED = {"helpers.cli", "helpers.sample", "helpers.__main__"}
@@ -127,6 +130,12 @@ def _run_kernel(argv: list[str], env: dict, cwd: str) -> int:
 
     sys.argv = [ipykernel_launcher.__file__, *argv[3:]]
     kernelapp.launch_new_instance(argv=[*argv[3:], f"--IPKernelApp.parent_handle={os.getppid()}"])
+    # The control thread may still be finishing the shutdown request, flushing output through the
+    # IOPub thread; closing the app (an exit function) stops that thread, and the flush would then
+    # wait 10 s.  A fresh kernel's exit is slower and hides this.
+    control = kernelapp.IPKernelApp.instance().control_thread
+    if control is not None:
+        control.join(timeout=CONTROL_THREAD_TIMEOUT)
     return 0
 
 
@@ -172,6 +181,11 @@ def serve(path: str) -> None:
     """
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
     _preload()
+    # The imported modules' objects live as long as a kernel: frozen, the kernels' garbage
+    # collections (IPython's full one at exit took 0.1 s each) skip them and leave their pages
+    # shared.  What the imports left as garbage is collected first, so that none is kept.
+    gc.collect()
+    gc.freeze()
     finished: dict[int, tuple[int, float]] = {}
     running: set[int] = set()
     wake_read, wake_write = os.pipe()
@@ -338,6 +352,60 @@ def _provisioner_class():
     return ForkedKernelProvisioner
 
 
+#: Seconds without an IOPub message after which a kernel's IOPub is taken as not yet connected.
+IOPUB_SILENCE = 0.05
+
+
+def _client_class():
+    from queue import Empty
+
+    from jupyter_client.asynchronous import AsyncKernelClient
+
+    class ReportKernelClient(AsyncKernelClient):
+        """``AsyncKernelClient`` that is ready as soon as the kernel is.
+
+        jupyter_client's ``wait_for_ready`` ends by reading IOPub until it has
+        been silent for 0.2 s, a fixed wait on every kernel.  Here the kernel
+        is ready when it has answered a ``kernel_info`` request and that
+        request's idle status has come through IOPub: the IOPub connection
+        then works, and what follows on it belongs to requests of its own,
+        which nbclient tells apart by their parent.
+        """
+
+        async def wait_for_ready(self, timeout=None):
+            deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+            while True:
+                self.kernel_info()
+                try:
+                    reply = await self.get_shell_msg(timeout=1)
+                except Empty:
+                    reply = None
+                if reply is not None and reply["msg_type"] == "kernel_info_reply":
+                    if await self._idle_after(reply["parent_header"].get("msg_id")):
+                        self._handle_kernel_info_reply(reply)
+                        return
+                if not await self.is_alive():
+                    raise RuntimeError("Kernel died before replying to kernel_info")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+
+        async def _idle_after(self, request: str | None) -> bool:
+            """Whether IOPub brings the idle status of ``request`` with no silence of :data:`IOPUB_SILENCE`."""
+            while True:
+                try:
+                    message = await self.get_iopub_msg(timeout=IOPUB_SILENCE)
+                except Empty:
+                    return False
+                if (
+                    message["msg_type"] == "status"
+                    and message["parent_header"].get("msg_id") == request
+                    and message["content"].get("execution_state") == "idle"
+                ):
+                    return True
+
+    return ReportKernelClient
+
+
 def kernel_manager_class():
     """The ``AsyncKernelManager`` report runs use.
 
@@ -352,10 +420,13 @@ def kernel_manager_class():
     ends it; a kernel that does not end is killed after ``shutdown_wait_time``.
     """
     from jupyter_client.manager import AsyncKernelManager
+    from traitlets import Type
 
     provisioner = _provisioner_class()
 
     class ReportKernelManager(AsyncKernelManager):
+        client_factory = Type(_client_class())
+
         async def _async_pre_start_kernel(self, **kw):
             if self.provisioner is None:
                 self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
