@@ -11,7 +11,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers.report import execute, kernel_forks, pipeline
+from helpers.report import execute, kernel_forks, kernel_manager, pipeline
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the fork server needs fork()")
 
@@ -149,7 +149,7 @@ def test_a_kernel_still_in_its_last_handler_is_shut_down_without_an_interrupt(tm
 def test_an_interrupt_outside_shutdown_still_reaches_the_kernel(tmp_path):
     from jupyter_client.utils import run_sync
 
-    manager = kernel_forks.kernel_manager_class()(kernel_name="python3")
+    manager = kernel_manager.kernel_manager_class()(kernel_name="python3")
     run_sync(manager.start_kernel)()
     try:
         sent = []

@@ -116,8 +116,23 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _file_hashes(files: list[Path], root: Path) -> dict[str, str]:
-    """SHA-256 of each file, remembered by (size, mtime, inode) so an unchanged file is not read again."""
+def file_hashes(files: list[Path], root: Path) -> dict[str, str]:
+    """SHA-256 of each file, by file name; remembered under ``root`` by (size, mtime, inode).
+
+    A file unchanged since it was last hashed is not read again.
+
+    Parameters
+    ----------
+    files : list of pathlib.Path
+        Files of one folder (the data files of :func:`input_files`).
+    root : pathlib.Path
+        The cache folder, where the hashes are remembered.
+
+    Returns
+    -------
+    dict of str to str
+        File name -> lower-case hex SHA-256, in the order of ``files``.
+    """
     memo_path = root / _HASH_MEMO
     try:
         memo = json.loads(memo_path.read_text(encoding="utf-8"))
@@ -158,7 +173,7 @@ def cache_key(data_dir: Path, as_of: pd.Timestamp, root: Path) -> str:
     digest = hashlib.sha256()
     digest.update(_rules_fingerprint().encode("ascii"))
     digest.update(f"as_of={pd.Timestamp(as_of).isoformat()}".encode("ascii"))
-    for name, sha in _file_hashes(input_files(data_dir), root).items():
+    for name, sha in file_hashes(input_files(data_dir), root).items():
         digest.update(f"{name}={sha}\n".encode())
     return digest.hexdigest()
 

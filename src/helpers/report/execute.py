@@ -275,7 +275,7 @@ def execute_notebook(source: Path, executed_path: Path, parameters: dict, cwd: P
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from helpers.report import kernel_forks
+    from helpers.report import kernel_forks, kernel_manager
 
     start, cpu_start = time.perf_counter(), _children_cpu()
     executed_path.unlink(missing_ok=True)  # a previous run's notebook is not this run's
@@ -294,7 +294,7 @@ def execute_notebook(source: Path, executed_path: Path, parameters: dict, cwd: P
                 # written once at the end (and on a failing cell), not twice per cell:
                 # re-encoding every figure each time cost 1.7 s of CPU for 06 at 1M customers
                 request_save_on_cell_execute=False,
-                kernel_manager_class=kernel_forks.kernel_manager_class(),
+                kernel_manager_class=kernel_manager.kernel_manager_class(),
             )
     except PapermillExecutionError as error:
         notebook = nbformat.read(str(executed_path), as_version=4)

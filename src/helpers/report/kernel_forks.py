@@ -15,7 +15,7 @@ The server holds no sockets, event loops or threads of its own when it
 forks; the one other thread in it is jemalloc's background thread (pyarrow
 starts it at import, as in every kernel), which jemalloc's own at-fork
 handlers make safe to fork.  It reaps its children and keeps their exit codes and CPU
-times for the kernel managers (:func:`kernel_manager_class`), which talk to
+times for the kernel provisioners (:func:`provisioner_class`), which talk to
 it over a Unix socket.  When it cannot be reached, or a kernel command is
 not the plain ``ipykernel_launcher`` on the server's interpreter, a kernel
 is started the usual way.
@@ -33,7 +33,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -54,6 +53,7 @@ PRELOADED = (
     "matplotlib.pyplot",
     "ipykernel.kernelapp",
     "ipykernel.ipkernel",
+    "ipykernel.debugger",  # a kernel imports it as it starts; debugpy then runs `uname -p` once, not per kernel
     "helpers.report.key_figures",
 )
 #: Seconds a kernel start waits for the server to finish its imports.
@@ -319,7 +319,8 @@ class ForkedKernel:
 FINISHED_CPU: dict[int, float] = {}
 
 
-def _provisioner_class():
+def provisioner_class():
+    """A ``LocalProvisioner`` that asks the fork server for the kernel process, when one runs."""
     from jupyter_client.provisioning import LocalProvisioner
 
     class ForkedKernelProvisioner(LocalProvisioner):
@@ -350,95 +351,6 @@ def _provisioner_class():
             return code
 
     return ForkedKernelProvisioner
-
-
-#: Seconds without an IOPub message after which a kernel's IOPub is taken as not yet connected.
-IOPUB_SILENCE = 0.05
-
-
-def _client_class():
-    from queue import Empty
-
-    from jupyter_client.asynchronous import AsyncKernelClient
-
-    class ReportKernelClient(AsyncKernelClient):
-        """``AsyncKernelClient`` that is ready as soon as the kernel is.
-
-        jupyter_client's ``wait_for_ready`` ends by reading IOPub until it has
-        been silent for 0.2 s, a fixed wait on every kernel.  Here the kernel
-        is ready when it has answered a ``kernel_info`` request and that
-        request's idle status has come through IOPub: the IOPub connection
-        then works, and what follows on it belongs to requests of its own,
-        which nbclient tells apart by their parent.
-        """
-
-        async def wait_for_ready(self, timeout=None):
-            deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
-            while True:
-                self.kernel_info()
-                try:
-                    reply = await self.get_shell_msg(timeout=1)
-                except Empty:
-                    reply = None
-                if reply is not None and reply["msg_type"] == "kernel_info_reply":
-                    if await self._idle_after(reply["parent_header"].get("msg_id")):
-                        self._handle_kernel_info_reply(reply)
-                        return
-                if not await self.is_alive():
-                    raise RuntimeError("Kernel died before replying to kernel_info")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
-
-        async def _idle_after(self, request: str | None) -> bool:
-            """Whether IOPub brings the idle status of ``request`` with no silence of :data:`IOPUB_SILENCE`."""
-            while True:
-                try:
-                    message = await self.get_iopub_msg(timeout=IOPUB_SILENCE)
-                except Empty:
-                    return False
-                if (
-                    message["msg_type"] == "status"
-                    and message["parent_header"].get("msg_id") == request
-                    and message["content"].get("execution_state") == "idle"
-                ):
-                    return True
-
-    return ReportKernelClient
-
-
-def kernel_manager_class():
-    """The ``AsyncKernelManager`` report runs use.
-
-    Its kernels come from the fork server when one runs (see
-    :data:`SOCKET_ENV`), and start the usual way otherwise.  At shutdown it
-    does not interrupt the kernel first, as jupyter_client's manager does:
-    papermill shuts a kernel down the moment the reply to its last request
-    arrives, while the kernel may still be inside that request's handler,
-    where an interrupt is caught and logged as ``KeyboardInterrupt caught in
-    kernel`` on the user's terminal.  A report kernel runs no cell at
-    shutdown (papermill sets no cell timeout), so the shutdown request alone
-    ends it; a kernel that does not end is killed after ``shutdown_wait_time``.
-    """
-    from jupyter_client.manager import AsyncKernelManager
-    from traitlets import Type
-
-    provisioner = _provisioner_class()
-
-    class ReportKernelManager(AsyncKernelManager):
-        client_factory = Type(_client_class())
-
-        async def _async_pre_start_kernel(self, **kw):
-            if self.provisioner is None:
-                self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
-                self.provisioner = provisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
-            return await super()._async_pre_start_kernel(**kw)
-
-        async def _async_interrupt_kernel(self):
-            if self.shutting_down:
-                return
-            await super()._async_interrupt_kernel()
-
-    return ReportKernelManager
 
 
 @contextmanager

@@ -65,10 +65,15 @@ def display_path(path: str | Path, root: str | Path) -> str:
         return str(path)
 
 
-def input_hashes(paths: list[Path], root: str | Path) -> dict[str, dict]:
-    """``{path: {"sha256": ..., "bytes": ...}}`` for input files, keyed relative to ``root``."""
+def input_hashes(paths: list[Path], root: str | Path, known: dict[Path, str] | None = None) -> dict[str, dict]:
+    """``{path: {"sha256": ..., "bytes": ...}}`` for input files, keyed relative to ``root``.
+
+    ``known`` holds hashes already computed (the validated-data cache keeps
+    those of the data files); the other files are read.
+    """
+    known = known or {}
     return {
-        display_path(p, root): {"sha256": sha256_file(p), "bytes": p.stat().st_size}
+        display_path(p, root): {"sha256": known.get(p) or sha256_file(p), "bytes": p.stat().st_size}
         for p in sorted(paths)
     }
 

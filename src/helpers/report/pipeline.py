@@ -306,8 +306,8 @@ def _run_task(task: _Task) -> NotebookResult:
         render_start, render_cpu = time.perf_counter(), time.process_time()
         result.title = nb_files.notebook_title(run.notebook, task.lang)
         try:
-            result.body_html = render.notebook_body_html(run.notebook)
-            if task.pdf is not None:
+            if task.pdf is not None:  # the HTML serves the PDFs, and the personal-data check of them, only
+                result.body_html = render.notebook_body_html(run.notebook)
                 section = render.Section(result.name, result.title, result.body_html)
                 result.layout, result.anchors = render.render_document(
                     render.section_html(section, task.brand, task.lang), task.brand
@@ -445,6 +445,17 @@ def _input_files(data_dir: Path, params_file: Path | None, sources: list[Path]) 
 
     data_files = [p for p in data_dir.iterdir() if p.is_file() and p.suffix.lower() in io.TABLE_SUFFIXES]
     return data_files + ([params_file] if params_file else []) + list(sources)
+
+
+def _data_hashes(plan) -> dict[Path, str]:
+    """SHA-256 of the data files, as the cache keyed its entry by them (none without a cache)."""
+    if plan.cache_root is None:
+        return {}
+    from helpers import cache
+
+    files = cache.input_files(plan.config.data_path)
+    by_name = cache.file_hashes(files, plan.cache_root)
+    return {path: by_name[path.name] for path in files}
 
 
 def run_workbook(
@@ -903,7 +914,7 @@ def build_manifest(
             "changed_from_defaults": plan.changed,
             "defaults": {name: p.default for name, p in config.known.items()},
         },
-        "inputs": input_hashes(_input_files(config.data_path, params_file, config.chosen), root),
+        "inputs": input_hashes(_input_files(config.data_path, params_file, config.chosen), root, _data_hashes(plan)),
         "notebooks": [
             {
                 "name": r.name,

@@ -140,12 +140,13 @@ def cache_copies(folder, cache_root) -> list:
     if not folder.is_dir():
         return []
     found = [p for p in folder.rglob(cache.KANDO_DIR) if p.is_dir()]
-    cached = {}
+    reports = [p for p in folder.rglob("*") if p.is_file() and not any(parent in found for parent in p.parents)]
+    sizes = {path.stat().st_size for path in reports}
+    cached = {}  # only a cache file of a report file's size can have a copy: the others are not read
     for path in cache.entries(Path(cache_root)) if cache_root is not None else []:
-        cached.setdefault(path.stat().st_size, set()).add(hashlib.sha256(path.read_bytes()).hexdigest())
-    for path in folder.rglob("*"):
-        if not path.is_file() or any(parent in found for parent in path.parents):
-            continue
+        if path.stat().st_size in sizes:
+            cached.setdefault(path.stat().st_size, set()).add(hashlib.sha256(path.read_bytes()).hexdigest())
+    for path in reports:
         same_size = cached.get(path.stat().st_size)
         if same_size and hashlib.sha256(path.read_bytes()).hexdigest() in same_size:
             found.append(path)
