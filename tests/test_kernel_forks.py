@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -78,11 +79,15 @@ def test_a_forked_kernel_gives_the_outputs_of_a_fresh_one(tmp_path, monkeypatch)
 
 
 def test_the_kernel_comes_from_the_server_with_the_libraries_imported(tmp_path, server):
-    probe = "import gc, sys\nprint('pandas' in sys.modules, 'scipy.stats' in sys.modules, gc.get_freeze_count() > 0)"
+    probe = (
+        "import gc, os, sys\nprint('pandas' in sys.modules, 'scipy.stats' in sys.modules, gc.get_freeze_count() > 0,"
+        " os.getpriority(os.PRIO_PROCESS, 0))"
+    )
     source = _notebook(tmp_path / "probe.ipynb", [probe])
     forked = execute.execute_notebook(source, tmp_path / "forked.ipynb", {})
-    # the imported objects are frozen: the kernel's garbage collections pass them by
-    assert forked.notebook.cells[0].outputs[0]["text"] == "True True True\n"
+    # the imported objects are frozen: the kernel's garbage collections pass them by; and the kernel
+    # runs at the run's own priority, not at that of the thread that imported them
+    assert forked.notebook.cells[0].outputs[0]["text"] == f"True True True {os.getpriority(os.PRIO_PROCESS, 0)}\n"
 
 
 def test_a_second_kernel_starts_clean(tmp_path, server):
@@ -188,5 +193,51 @@ def test_the_run_turns_the_server_off_when_asked(monkeypatch):
         source=Path("a.ipynb"), executed=Path("b.ipynb"), pdf=None, parameters={}, brand="b", title="t", lang="ja"
     )
     monkeypatch.setenv(pipeline.KERNEL_FORKS_ENV, "0")
-    with pipeline._kernel_fork_server([task]) as path:
+    with pipeline._kernel_fork_server(keep_freed_memory=True) as path:
         assert path is None and kernel_forks.SOCKET_ENV not in os.environ
+    with pipeline._fork_server_for([task]):
+        assert kernel_forks.SOCKET_ENV not in os.environ
+
+
+@pytest.mark.parametrize("keep", [True, False], ids=["keeps-freed-memory", "lean"])
+def test_the_run_starts_its_server_before_validation_and_keeps_it_when_the_allocator_fits(
+    sample_copy, tmp_path, monkeypatch, keep
+):
+    events = []
+    start_server, plan_run = pipeline._kernel_fork_server, pipeline.plan_run
+
+    @contextlib.contextmanager
+    def recorded_server(keep_freed_memory):
+        events.append(("server", keep_freed_memory))
+        with start_server(keep_freed_memory) as path:
+            yield path
+
+    monkeypatch.setattr(pipeline, "_kernel_fork_server", recorded_server)
+    monkeypatch.setattr(pipeline, "plan_run", lambda *a, **k: events.append("validate") or plan_run(*a, **k))
+    monkeypatch.setattr(pipeline, "keep_freed_memory", lambda rows, jobs: keep)
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook.cells = [
+        nbformat.v4.new_code_cell('data_dir = "data/sample"', metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("import sys\nprint('scipy.stats' in sys.modules)"),
+    ]
+    nbformat.write(notebook, str(folder / "00_probe.ipynb"))
+    result = pipeline.run_workbook(
+        data_dir=sample_copy, notebooks_dir=folder, out_dir=tmp_path / "out", pdf=False, progress=False, jobs=1
+    )
+    assert result.ok
+    # the server imports while the data is validated; data too large to keep freed memory gets a lean one
+    assert events == [("server", True), "validate"] + ([] if keep else [("server", False)])
+    executed = nbformat.read(str(result.out_dir / "00_probe.ipynb"), as_version=4)
+    assert executed.cells[-1].outputs[0]["text"] == "True\n"  # forked from the server
+    assert kernel_forks.SOCKET_ENV not in os.environ
+
+
+def test_a_notebook_run_uses_the_server_already_running(server, monkeypatch):
+    task = pipeline._Task(
+        source=Path("a.ipynb"), executed=Path("b.ipynb"), pdf=None, parameters={}, brand="b", title="t", lang="ja"
+    )
+    with pipeline._fork_server_for([task]):
+        assert os.environ[kernel_forks.SOCKET_ENV] == server

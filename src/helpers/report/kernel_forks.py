@@ -105,6 +105,34 @@ def _preload() -> None:
             pass
 
 
+#: Niceness of the thread that imports the libraries (the run validates the data meanwhile).
+PRELOAD_NICENESS = 10
+
+
+def _preload_at_low_priority() -> None:
+    """:func:`_preload` in a thread of low priority, so that the validation running meanwhile does not wait.
+
+    On Linux a thread has a priority of its own.  Once the thread has ended,
+    the server forks its kernels from the main thread, whose priority is the
+    usual one.  Elsewhere the imports run in the main thread.
+    """
+    if not sys.platform.startswith("linux"):
+        _preload()
+        return
+    import threading
+
+    def run() -> None:
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), PRELOAD_NICENESS)
+        except OSError:
+            pass
+        _preload()
+
+    thread = threading.Thread(target=run, name="kando-preload")
+    thread.start()
+    thread.join()
+
+
 def forkable(argv: list[str]) -> bool:
     """True when ``argv`` starts an ipykernel on this interpreter, which a fork can stand in for."""
     return (
@@ -180,7 +208,7 @@ def serve(path: str) -> None:
     server stops on SIGTERM and then ends the kernels still running.
     """
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
-    _preload()
+    _preload_at_low_priority()
     # The imported modules' objects live as long as a kernel: frozen, the kernels' garbage
     # collections (IPython's full one at exit took 0.1 s each) skip them and leave their pages
     # shared.  What the imports left as garbage is collected first, so that none is kept.

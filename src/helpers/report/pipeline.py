@@ -259,21 +259,30 @@ KERNEL_FORKS_ENV = "KANDO_KERNEL_FORKS"
 
 
 @contextlib.contextmanager
-def _kernel_fork_server(tasks: list):
-    """A fork server for the run's kernels, with the environment a kernel of these tasks gets.
+def _kernel_fork_server(keep_freed_memory: bool):
+    """A fork server whose kernels get the environment of this run's kernels (None when forks are off).
 
     Interpreter-wide settings (the allocator, BLAS threads, the hash seed)
     are read when a process starts, so the server starts with them.  Not on
     platforms without ``fork``, nor when :data:`KERNEL_FORKS_ENV` is ``0``.
     """
-    if not tasks or not hasattr(os, "fork") or os.environ.get(KERNEL_FORKS_ENV) == "0":
+    if not hasattr(os, "fork") or os.environ.get(KERNEL_FORKS_ENV) == "0":
         yield None
         return
     from helpers.report import execute, kernel_forks
 
-    env = {**_kernel_settings(tasks[0].keep_freed_memory), **os.environ, **execute.kernel_environment()}
+    env = {**_kernel_settings(keep_freed_memory), **os.environ, **execute.kernel_environment()}
     with kernel_forks.fork_server(env) as path:
         yield path
+
+
+def _fork_server_for(tasks: list):
+    """The fork server of ``tasks``: the one running for this run (see :func:`run_workbook`), else a new one."""
+    from helpers.report import kernel_forks
+
+    if not tasks or os.environ.get(kernel_forks.SOCKET_ENV):
+        return contextlib.nullcontext()
+    return _kernel_fork_server(tasks[0].keep_freed_memory)
 
 
 def _run_task(task: _Task) -> NotebookResult:
@@ -539,15 +548,21 @@ def run_workbook(
     stream = stream or sys.stdout
     block_slow_optional_imports()
     config = resolve_config(data_dir, params, notebooks, lang, notebooks_dir, overrides, progress, stream)
-    plan = plan_run(config, out_dir, pdf, run_date, cache_dir=cache_dir)
-    if progress:
-        for reason in plan.skip_reasons[config.lang]:
-            _emit(("省略: " if config.lang == "ja" else "Skipped: ") + reason, stream)
-    rows = sum(summary.rows for summary in plan.validation.summaries)
-    jobs = max(1, min(jobs or default_jobs(rows), len(plan.tasks)))
-    if keep_freed_memory(rows, jobs):
-        plan = replace(plan, tasks=[replace(task, keep_freed_memory=True) for task in plan.tasks])
-    results, combined, combined_seconds = execute_plan(plan, jobs, pdf, progress, stream)
+    with contextlib.ExitStack() as server:
+        # the kernels' fork server starts now: its imports (about 1 s) overlap the validation
+        early = server.enter_context(_kernel_fork_server(keep_freed_memory=True))
+        plan = plan_run(config, out_dir, pdf, run_date, cache_dir=cache_dir)
+        if progress:
+            for reason in plan.skip_reasons[config.lang]:
+                _emit(("省略: " if config.lang == "ja" else "Skipped: ") + reason, stream)
+        rows = sum(summary.rows for summary in plan.validation.summaries)
+        jobs = max(1, min(jobs or default_jobs(rows), len(plan.tasks)))
+        if keep_freed_memory(rows, jobs):
+            plan = replace(plan, tasks=[replace(task, keep_freed_memory=True) for task in plan.tasks])
+        elif early is not None:  # data this large runs lean: a server whose allocator gives memory back
+            server.close()
+            server.enter_context(_kernel_fork_server(keep_freed_memory=False))
+        results, combined, combined_seconds = execute_plan(plan, jobs, pdf, progress, stream)
     deck, deck_seconds, deck_error = publish_extras(plan, results, pptx, progress, stream)
     removed = _remove_cache_copies(plan.out_dir, plan.cache_root, config.lang, stream)
     total = time.perf_counter() - started
@@ -819,7 +834,7 @@ def execute_plan(plan: RunPlan, jobs: int, pdf: bool = True, progress: bool = Tr
 
     config, out = plan.config, plan.out_dir
     stream = stream or sys.stdout
-    with _cache_for_kernels(plan.cache_root), _kernel_fork_server(plan.tasks):
+    with _cache_for_kernels(plan.cache_root), _fork_server_for(plan.tasks):
         results = _execute_all(plan.tasks, jobs, config.data_path, config.as_of, pdf, config.lang, progress, stream)
     for result in results:
         result.effective_parameters = params_mod.effective_parameters(config.declared[result.name], result.parameters)
