@@ -11,8 +11,9 @@ The data set is ``kando sample --customers N``, generated once into
 reused.  Every Kando figure runs in its own process, so its peak memory is
 that process's (``ru_maxrss``); DuckDB is the reference, measured in the same
 run on the same files (read once beforehand, so that no one pays for the
-disk; the fastest of three loads), so the ratios hold on a loaded machine
-where the seconds do not.
+disk; the fastest of three loads; the customer summary, the fastest of three
+runs on each side), so the ratios hold on a loaded machine where the
+seconds do not.
 
 Targets (issue 16): validate <= 3x DuckDB's load + checks; each notebook's
 data load <= 1 s from the cache; ``kando run --no-pdf`` <= 60 s (<= 25x
@@ -213,10 +214,15 @@ def main(argv=None) -> int:
             f"cast(amount as double) as amount from read_csv('{folder / 'orders.csv'}', all_varchar=true)) "
             f"to '{parquet}' (format parquet)"
         )
-    duck = subprocess.run([PYTHON, "-c", SUMMARY_DUCKDB, str(parquet), AS_OF], capture_output=True, text=True,
-                          check=True).stdout.split()[-3:]
-    wall, peak, done = _measured([PYTHON, "-c", SUMMARY_KANDO, str(parquet), AS_OF])
-    kando_s, n_kando, revenue_kando = done.stdout.split()[-3:]
+    # both at their best: the fastest of three runs each, as for the reference load
+    duck = min(
+        (subprocess.run([PYTHON, "-c", SUMMARY_DUCKDB, str(parquet), AS_OF], capture_output=True, text=True,
+                        check=True).stdout.split()[-3:] for _ in range(3)),
+        key=lambda printed: float(printed[0]),
+    )
+    runs = [_measured([PYTHON, "-c", SUMMARY_KANDO, str(parquet), AS_OF]) for _ in range(3)]
+    peak = runs[0][1]  # a running maximum: the first run is the one that can show it
+    kando_s, n_kando, revenue_kando = min((run[2].stdout.split()[-3:] for run in runs), key=lambda p: float(p[0]))
     duck_s, n_duck, revenue_duck = duck
     assert n_kando == n_duck, (n_kando, n_duck)
     assert float(revenue_kando) == float(revenue_duck), (revenue_kando, revenue_duck)
