@@ -151,7 +151,7 @@ def test_a_kernel_still_in_its_last_handler_is_shut_down_without_an_interrupt(tm
     assert "KeyboardInterrupt" not in capfd.readouterr().err
 
 
-def test_an_interrupt_outside_shutdown_still_reaches_the_kernel(tmp_path):
+def test_a_kernel_is_interrupted_at_shutdown_only_when_it_was_last_seen_busy():
     from jupyter_client.utils import run_sync
 
     manager = kernel_manager.kernel_manager_class()(kernel_name="python3")
@@ -159,9 +159,19 @@ def test_an_interrupt_outside_shutdown_still_reaches_the_kernel(tmp_path):
     try:
         sent = []
         manager.provisioner.send_signal = _record(sent)
-        run_sync(manager.interrupt_kernel)()
+        client = manager.client()
+        interrupt = run_sync(manager._async_interrupt_kernel)  # what shutdown_kernel calls
+        interrupt()  # an interrupt asked for outside shutdown
         assert sent == [signal.SIGINT]
+        manager.shutting_down = True
+        client.iopub_channel.execution_state = "idle"  # papermill's last reply read
+        interrupt()
+        assert sent == [signal.SIGINT]
+        client.iopub_channel.execution_state = "busy"  # stopped in the middle of a cell (Ctrl-C)
+        interrupt()
+        assert sent == [signal.SIGINT, signal.SIGINT]
     finally:
+        manager.shutting_down = False
         run_sync(manager.shutdown_kernel)(now=True)
 
 
@@ -170,6 +180,61 @@ def _record(sent):
         sent.append(signum)
 
     return send_signal
+
+
+class _KernelStartingSlowly:
+    """A kernel whose first ``kernel_info`` answer comes late, its statuses lost (IOPub not yet connected)."""
+
+    def __init__(self):
+        self.requests, self.shell, self.iopub = [], [], []
+
+    def kernel_info(self):
+        request = f"k{len(self.requests) + 1}"
+        self.requests.append(request)
+        if len(self.requests) == 2:  # the kernel is up: the first answer arrives, its statuses are gone
+            self.shell.append(self._reply("k1"))
+        if len(self.requests) >= 2:
+            self.shell.append(self._reply(request))
+            self.iopub += [self._status(request, "busy"), self._status(request, "idle")]
+        return request
+
+    @staticmethod
+    def _reply(request):
+        return {"msg_type": "kernel_info_reply", "parent_header": {"msg_id": request},
+                "content": {"protocol_version": "5.4"}}
+
+    @staticmethod
+    def _status(request, state):
+        return {"msg_type": "status", "parent_header": {"msg_id": request}, "content": {"execution_state": state}}
+
+
+def test_a_kernel_whose_first_answers_are_lost_is_still_found_ready():
+    from queue import Empty
+
+    from jupyter_client.utils import run_sync
+
+    kernel = _KernelStartingSlowly()
+
+    class Client(kernel_manager._client_class()):
+        def kernel_info(self):
+            return kernel.kernel_info()
+
+        async def get_shell_msg(self, timeout=None):
+            if not kernel.shell:
+                raise Empty
+            return kernel.shell.pop(0)
+
+        async def get_iopub_msg(self, timeout=None):
+            if not kernel.iopub:
+                raise Empty
+            return kernel.iopub.pop(0)
+
+        async def is_alive(self):
+            return True
+
+    run_sync(Client().wait_for_ready)(timeout=2)
+    # ready on the second request's idle status, read while the first request's late answer was read
+    assert kernel.requests == ["k1", "k2", "k3"]
 
 
 def test_without_a_server_the_kernel_starts_the_usual_way(tmp_path, monkeypatch):

@@ -127,6 +127,18 @@ def test_id_lookups_in_a_list_of_names_equal_pandas():
     np.testing.assert_array_equal(purchases.id_positions(names, values), expected)
     np.testing.assert_array_equal(expected, [1, -1, -1, 0, 1])
     np.testing.assert_array_equal(purchases.id_isin(values, names), [True, False, False, True, True])
+    np.testing.assert_array_equal(purchases.id_isin(values, np.array(names)), [True, False, False, True, True])
+
+
+def test_id_lookups_in_a_list_of_mixed_values_equal_pandas():
+    # numpy would make text of such a list: "1002" and "nan" would then be found
+    values = _ids(["C1", "1002", None, "nan"])
+    for mixed in (["C1", 1002], ["C1", float("nan")]):
+        as_objects = pd.Index(values.to_numpy(dtype=object), dtype=object)
+        np.testing.assert_array_equal(purchases.id_isin(values, mixed), as_objects.isin(mixed))
+        np.testing.assert_array_equal(
+            purchases.id_positions(mixed, values), pd.Index(mixed, dtype=object).get_indexer(as_objects)
+        )
 
 
 def test_id_lookups_on_numbers_go_to_pandas():

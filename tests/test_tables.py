@@ -104,6 +104,8 @@ def test_export_csv_writes_utf8_with_bom_iso_dates_and_headers(tmp_path):
         pandas_own, index=False, encoding="utf-8-sig", date_format="%Y-%m-%d"
     )
     assert raw == pandas_own.read_bytes()
+    packed = export_csv(frame, tmp_path / "out", "x.csv.gz")  # compressed as its name says, as pandas does
+    assert packed.read_bytes()[:2] == b"\x1f\x8b"
 
 
 def test_two_columns_under_one_header_are_an_error_not_a_silent_drop():

@@ -223,7 +223,8 @@ def id_isin(values, ids) -> np.ndarray:
     left, right = _as_arrow_text(values), _as_arrow_text(ids)
     if left is None or right is None:
         return np.asarray(pd.Index(values).isin(pd.Index(ids)))
-    return pc.is_in(left, value_set=right).to_numpy(zero_copy_only=False).astype(bool)
+    # a missing id is never found, as in pandas' lookups of text ids
+    return pc.is_in(left, value_set=right, skip_nulls=True).to_numpy(zero_copy_only=False).astype(bool)
 
 
 def id_positions(index, values) -> np.ndarray:
@@ -247,7 +248,7 @@ def id_positions(index, values) -> np.ndarray:
     left, right = _as_arrow_text(values), _as_arrow_text(index)
     if left is None or right is None:
         return pd.Index(index).get_indexer(values)
-    found = pc.index_in(left, value_set=right)
+    found = pc.index_in(left, value_set=right, skip_nulls=True)
     return pc.fill_null(found, -1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
@@ -255,8 +256,9 @@ def _as_arrow_text(values) -> pa.Array | None:
     array = values.array if isinstance(values, (pd.Series, pd.Index)) else values
     if isinstance(array, pd.arrays.ArrowStringArray):
         return pa.chunked_array(array.__arrow_array__()).combine_chunks().cast(pa.large_string())
-    array = np.asarray(array)
-    if array.dtype.kind == "U":  # e.g. a list of names
+    # a list stays Python objects: numpy would make text of mixed values ([ "C1", 1002 ] -> "1002")
+    array = np.asarray(array, dtype=object) if isinstance(array, (list, tuple)) else np.asarray(array)
+    if array.dtype.kind == "U":
         return pa.array(array, type=pa.large_string())
     if array.dtype != object:
         return None

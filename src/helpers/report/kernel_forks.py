@@ -105,7 +105,7 @@ def _preload() -> None:
             pass
 
 
-#: Niceness of the thread that imports the libraries (the run validates the data meanwhile).
+#: Niceness added to the thread that imports the libraries (the run validates the data meanwhile).
 PRELOAD_NICENESS = 10
 
 
@@ -122,8 +122,10 @@ def _preload_at_low_priority() -> None:
     import threading
 
     def run() -> None:
+        thread = threading.get_native_id()
         try:
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), PRELOAD_NICENESS)
+            niceness = os.getpriority(os.PRIO_PROCESS, thread)
+            os.setpriority(os.PRIO_PROCESS, thread, min(19, niceness + PRELOAD_NICENESS))
         except OSError:
             pass
         _preload()
@@ -208,6 +210,7 @@ def serve(path: str) -> None:
     server stops on SIGTERM and then ends the kernels still running.
     """
     os.environ.setdefault("MPLBACKEND", INLINE_BACKEND)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the run's to handle; it stops the server itself
     _preload_at_low_priority()
     # The imported modules' objects live as long as a kernel: frozen, the kernels' garbage
     # collections (IPython's full one at exit took 0.1 s each) skip them and leave their pages

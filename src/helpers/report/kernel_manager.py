@@ -4,14 +4,17 @@ jupyter_client waits 0.2 s of IOPub silence before a kernel counts as
 ready, and checks every 0.1 s whether a kernel asked to shut down has
 ended: about 0.3 s a notebook, in which the core that runs it stands idle.
 It also interrupts a kernel before shutting it down, which papermill's
-timing turns into an error line on the user's terminal.  The classes here
-keep jupyter_client's protocol and change those three steps.
+timing turns into an error line on the user's terminal when the kernel is
+idle.  The classes here keep jupyter_client's protocol and change those
+three steps.
 """
 
 from __future__ import annotations
 
+import functools
 import time
 import uuid
+import weakref
 
 from helpers.report import kernel_forks
 
@@ -22,10 +25,24 @@ SHUTDOWN_POLL = 0.01
 IOPUB_SILENCE = 0.05
 
 
+@functools.cache
 def _client_class():
     from queue import Empty
 
     from jupyter_client.asynchronous import AsyncKernelClient
+    from jupyter_client.channels import AsyncZMQSocketChannel
+    from traitlets import Type
+
+    class StateChannel(AsyncZMQSocketChannel):
+        """IOPub channel that remembers the last execution state (busy, idle) read from it."""
+
+        execution_state = None
+
+        async def get_msg(self, timeout=None):
+            message = await super().get_msg(timeout)
+            if message.get("msg_type") == "status":
+                self.execution_state = message["content"].get("execution_state")
+            return message
 
     class ReportKernelClient(AsyncKernelClient):
         """``AsyncKernelClient`` that is ready as soon as the kernel is.
@@ -35,19 +52,30 @@ def _client_class():
         is ready when it has answered a ``kernel_info`` request and that
         request's idle status has come through IOPub: the IOPub connection
         then works, and what follows on it belongs to requests of its own,
-        which nbclient tells apart by their parent.
+        which nbclient tells apart by their parent.  The client also knows
+        whether the kernel was last seen busy (:attr:`seen_busy`).
         """
+
+        iopub_channel_class = Type(StateChannel)
+
+        @property
+        def seen_busy(self) -> bool:
+            """Whether the last status read from IOPub said busy (a cell may be running)."""
+            channel = self._iopub_channel
+            return channel is not None and channel.execution_state == "busy"
 
         async def wait_for_ready(self, timeout=None):
             deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+            idle: set[str] = set()  # requests whose idle status has come through
             while True:
                 self.kernel_info()
                 try:
                     reply = await self.get_shell_msg(timeout=1)
                 except Empty:
                     reply = None
+                # the reply may answer an earlier request, whose statuses were read before it
                 if reply is not None and reply["msg_type"] == "kernel_info_reply":
-                    if await self._idle_after(reply["parent_header"].get("msg_id")):
+                    if await self._idle_seen(reply["parent_header"].get("msg_id"), idle, deadline):
                         self._handle_kernel_info_reply(reply)
                         return
                 if not await self.is_alive():
@@ -55,23 +83,26 @@ def _client_class():
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
 
-        async def _idle_after(self, request: str | None) -> bool:
-            """Whether IOPub brings the idle status of ``request`` with no silence of :data:`IOPUB_SILENCE`."""
-            while True:
+        async def _idle_seen(self, request: str | None, idle: set, deadline: float) -> bool:
+            """Read IOPub, noting every idle status, until ``request``'s is among them.
+
+            False after :data:`IOPUB_SILENCE` without a message (or at the deadline).
+            """
+            while request not in idle:
+                if time.monotonic() > deadline:
+                    return False
                 try:
                     message = await self.get_iopub_msg(timeout=IOPUB_SILENCE)
                 except Empty:
                     return False
-                if (
-                    message["msg_type"] == "status"
-                    and message["parent_header"].get("msg_id") == request
-                    and message["content"].get("execution_state") == "idle"
-                ):
-                    return True
+                if message["msg_type"] == "status" and message["content"].get("execution_state") == "idle":
+                    idle.add(message["parent_header"].get("msg_id"))
+            return True
 
     return ReportKernelClient
 
 
+@functools.cache
 def kernel_manager_class():
     """The ``AsyncKernelManager`` report runs use.
 
@@ -79,14 +110,14 @@ def kernel_manager_class():
       (:mod:`helpers.report.kernel_forks`), and start the usual way otherwise.
     - Its clients are ready as soon as the kernel is (:func:`_client_class`).
     - It checks every :data:`SHUTDOWN_POLL` s whether an ending kernel has ended.
-    - At shutdown it does not interrupt the kernel first, as jupyter_client's
-      manager does.  papermill shuts a kernel down the moment the reply to its
-      last request arrives, while the kernel may still be inside that
-      request's handler, where an interrupt is caught and logged as
-      ``KeyboardInterrupt caught in kernel`` on the user's terminal.  A report
-      kernel runs no cell at shutdown (papermill sets no cell timeout), so the
-      shutdown request alone ends it; one that does not end is killed after
-      ``shutdown_wait_time``.
+    - At shutdown it interrupts the kernel first, as jupyter_client's manager
+      does, only when its client last saw the kernel busy (a run stopped in
+      the middle of a cell, by Ctrl-C or an error).  After the last cell
+      papermill shuts a kernel down the moment the reply to its last request
+      arrives, while the kernel may still be inside that request's handler,
+      where an interrupt is caught and logged as ``KeyboardInterrupt caught
+      in kernel`` on the user's terminal; the shutdown request alone ends an
+      idle kernel.
     """
     from jupyter_client.manager import AsyncKernelManager
     from traitlets import Type
@@ -102,10 +133,20 @@ def kernel_manager_class():
                 self.provisioner = provisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
             return await super()._async_pre_start_kernel(**kw)
 
+        def client(self, **kwargs):
+            client = super().client(**kwargs)
+            self._report_clients = [*getattr(self, "_report_clients", []), weakref.ref(client)]
+            return client
+
         async def _async_interrupt_kernel(self):
-            if self.shutting_down:
+            if self.shutting_down and not self._maybe_busy():
                 return
             await super()._async_interrupt_kernel()
+
+        def _maybe_busy(self) -> bool:
+            """Whether a client of this manager last saw the kernel busy (Ctrl-C in the middle of a cell)."""
+            clients = [ref() for ref in getattr(self, "_report_clients", [])]
+            return any(client is not None and client.seen_busy for client in clients)
 
         async def _async_finish_shutdown(self, waittime=None, pollinterval=0.1, restart=False):
             # a report kernel ends within a few hundredths of a second of the request

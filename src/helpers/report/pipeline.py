@@ -559,10 +559,10 @@ def run_workbook(
         jobs = max(1, min(jobs or default_jobs(rows), len(plan.tasks)))
         if keep_freed_memory(rows, jobs):
             plan = replace(plan, tasks=[replace(task, keep_freed_memory=True) for task in plan.tasks])
-        elif early is not None:  # data this large runs lean: a server whose allocator gives memory back
+        elif early is not None and plan.tasks:  # data this large runs lean: an allocator that gives memory back
             server.close()
             server.enter_context(_kernel_fork_server(keep_freed_memory=False))
-        results, combined, combined_seconds = execute_plan(plan, jobs, pdf, progress, stream)
+        results, combined, combined_seconds = execute_plan(plan, jobs, pdf, progress, stream, fork_server=server)
     deck, deck_seconds, deck_error = publish_extras(plan, results, pptx, progress, stream)
     removed = _remove_cache_copies(plan.out_dir, plan.cache_root, config.lang, stream)
     total = time.perf_counter() - started
@@ -809,7 +809,9 @@ def plan_run(
     )
 
 
-def execute_plan(plan: RunPlan, jobs: int, pdf: bool = True, progress: bool = True, stream=None):
+def execute_plan(
+    plan: RunPlan, jobs: int, pdf: bool = True, progress: bool = True, stream=None, fork_server=None
+):
     """Step 3 of :func:`run_workbook`: run the notebooks, then the combined PDF of those that succeeded.
 
     Parameters
@@ -824,6 +826,9 @@ def execute_plan(plan: RunPlan, jobs: int, pdf: bool = True, progress: bool = Tr
         Show a progress bar and per-notebook lines.
     stream : file-like, optional
         Where messages go.
+    fork_server : contextlib.ExitStack, optional
+        Holds the kernels' fork server the caller started; it is stopped
+        once the notebooks have run.  Without it, one is started for them.
 
     Returns
     -------
@@ -834,7 +839,7 @@ def execute_plan(plan: RunPlan, jobs: int, pdf: bool = True, progress: bool = Tr
 
     config, out = plan.config, plan.out_dir
     stream = stream or sys.stdout
-    with _cache_for_kernels(plan.cache_root), _fork_server_for(plan.tasks):
+    with _cache_for_kernels(plan.cache_root), fork_server or _fork_server_for(plan.tasks):
         results = _execute_all(plan.tasks, jobs, config.data_path, config.as_of, pdf, config.lang, progress, stream)
     for result in results:
         result.effective_parameters = params_mod.effective_parameters(config.declared[result.name], result.parameters)

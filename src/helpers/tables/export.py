@@ -48,6 +48,9 @@ def export_csv(
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / filename
     shown = frame if headers is None else frame.rename(columns=headers)
+    if path.suffix.lower() != ".csv":  # pandas picks a compression from the name (".csv.gz")
+        shown.to_csv(path, index=index, encoding="utf-8-sig", date_format="%Y-%m-%d")
+        return path
     # the BOM by hand, then plain UTF-8: Python's "utf-8-sig" codec encodes each row in Python code,
     # 0.3 s per million rows; the bytes are the same
     with open(path, "w", encoding="utf-8", newline="") as handle:
