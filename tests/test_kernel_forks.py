@@ -48,8 +48,7 @@ def _outputs(notebook) -> list:
 
 
 def _server():
-    env = {**pipeline._kernel_settings(False), **os.environ, **execute.kernel_environment()}
-    return kernel_forks.fork_server(env)
+    return pipeline._kernel_fork_server(keep_freed_memory=False)
 
 
 @pytest.fixture

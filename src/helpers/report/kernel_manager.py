@@ -133,20 +133,20 @@ def kernel_manager_class():
                 self.provisioner = provisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
             return await super()._async_pre_start_kernel(**kw)
 
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self._clients = weakref.WeakSet()
+
         def client(self, **kwargs):
             client = super().client(**kwargs)
-            self._report_clients = [*getattr(self, "_report_clients", []), weakref.ref(client)]
+            self._clients.add(client)
             return client
 
         async def _async_interrupt_kernel(self):
-            if self.shutting_down and not self._maybe_busy():
+            # at shutdown, only a kernel a client last saw busy (Ctrl-C in the middle of a cell)
+            if self.shutting_down and not any(client.seen_busy for client in self._clients):
                 return
             await super()._async_interrupt_kernel()
-
-        def _maybe_busy(self) -> bool:
-            """Whether a client of this manager last saw the kernel busy (Ctrl-C in the middle of a cell)."""
-            clients = [ref() for ref in getattr(self, "_report_clients", [])]
-            return any(client is not None and client.seen_busy for client in clients)
 
         async def _async_finish_shutdown(self, waittime=None, pollinterval=0.1, restart=False):
             # a report kernel ends within a few hundredths of a second of the request

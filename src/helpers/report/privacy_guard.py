@@ -140,14 +140,16 @@ def cache_copies(folder, cache_root) -> list:
     if not folder.is_dir():
         return []
     found = [p for p in folder.rglob(cache.KANDO_DIR) if p.is_dir()]
-    reports = [p for p in folder.rglob("*") if p.is_file() and not any(parent in found for parent in p.parents)]
-    sizes = {path.stat().st_size for path in reports}
-    cached = {}  # only a cache file of a report file's size can have a copy: the others are not read
+    reports = {}  # size -> report files of that size
+    for path in folder.rglob("*"):
+        if path.is_file() and not any(parent in found for parent in path.parents):
+            reports.setdefault(path.stat().st_size, []).append(path)
+    # only a cache file of a report file's size can have a copy there: the others are not read
+    cached = {}  # size -> hashes of the cache files of that size
     for path in cache.entries(Path(cache_root)) if cache_root is not None else []:
-        if path.stat().st_size in sizes:
-            cached.setdefault(path.stat().st_size, set()).add(hashlib.sha256(path.read_bytes()).hexdigest())
-    for path in reports:
-        same_size = cached.get(path.stat().st_size)
-        if same_size and hashlib.sha256(path.read_bytes()).hexdigest() in same_size:
-            found.append(path)
+        size = path.stat().st_size
+        if size in reports:
+            cached.setdefault(size, set()).add(hashlib.sha256(path.read_bytes()).hexdigest())
+    for size, hashes in cached.items():
+        found += [path for path in reports[size] if hashlib.sha256(path.read_bytes()).hexdigest() in hashes]
     return sorted(found)
