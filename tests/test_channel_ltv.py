@@ -179,3 +179,18 @@ def test_shared_purchases_table_gives_the_same_result(data):
         alone = channel_ltv.channel_ltv(orders, customers, AS_OF, ad_costs=ad_costs)
         pd.testing.assert_frame_equal(shared.table, alone.table)
         pd.testing.assert_frame_equal(shared.curves, alone.curves)
+
+
+def test_payback_chart_without_enough_customers_in_any_month_shows_the_first_year(data):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from helpers.plotting.customer_base import plot_channel_payback
+
+    customers, orders, _ = data
+    result = channel_ltv.channel_ltv(orders, customers, AS_OF, gross_margin=MARGIN, cpo={"検索広告": 5000},
+                                     min_customers=1000)
+    assert result.curves.empty
+    ax = plot_channel_payback(result)
+    assert ax.get_xlim() == (1.0, 12.0)
+    matplotlib.pyplot.close(ax.figure)

@@ -216,6 +216,8 @@ def plot_channel_payback(
             if not pd.isna(row.payback_month):  # mark the curve where it first reaches the CPO
                 at = curve[curve["month"] == row.payback_month]["cumulative_margin"]
                 ax.plot([row.payback_month], at.to_numpy()[:1], marker="o", color=colour)
+    if not len(result.curves):  # no month with enough customers: the axis still shows the first year, not -0.04..0.04
+        ax.set_xlim(1, 12)
     ax.yaxis.set_major_formatter(thousands_formatter())
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(_text("months_after_first", lang))
